@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run against source: the '@progress/source' condition resolves workspace packages to src/.
+// ssr.resolve.conditions is the one vitest's node environment uses (nx-setup.md, note 5).
+export default defineConfig({
+  ssr: { resolve: { conditions: ['@progress/source'] } },
+  resolve: { conditions: ['@progress/source'] },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts'],
+    testTimeout: 60_000,
+    reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
+  },
+});

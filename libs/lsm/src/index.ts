@@ -1,0 +1,1 @@
+export const LSM_PACKAGE = '@progress/lsm';
