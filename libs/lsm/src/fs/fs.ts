@@ -34,6 +34,8 @@ export interface ReadableFile {
 
 export interface FileStat {
   size: number;
+  /** Last modification time (ms since the epoch) when the implementation knows it. */
+  mtimeMs?: number;
 }
 
 export interface Fs {
