@@ -46,6 +46,12 @@ export interface Fs {
   /** Opens for appending; creates the file when absent. `truncate` empties it first. */
   openWritable(path: string, options?: { truncate?: boolean }): Promise<WritableFile>;
   openReadable(path: string): Promise<ReadableFile>;
+  /**
+   * Synchronous open for read paths that must not await: a point read that finds its table's
+   * reader evicted from the table cache reopens it here (sstable/table-cache.ts). Optional;
+   * without it the engine awaits `TableCache.ensureOpen` before such reads.
+   */
+  openReadableSync?(path: string): ReadableFile;
   /** Reads a whole (small) file. Rejects with ENOENT when absent. */
   readFile(path: string): Promise<Uint8Array>;
   /** Creates `path` with `data` only if it does not exist; false when it already exists. */

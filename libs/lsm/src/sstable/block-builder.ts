@@ -19,12 +19,12 @@ const INITIAL_BUFFER_BYTES = 8 * 1024;
 
 export class BlockBuilder {
   private readonly restartInterval: number;
-  private buffer = new Uint8Array(INITIAL_BUFFER_BYTES);
+  private buffer: Uint8Array = new Uint8Array(INITIAL_BUFFER_BYTES);
   private length = 0;
   private restarts: number[] = [0];
   private sinceRestart = 0;
   private entries = 0;
-  private lastKey = new Uint8Array(64);
+  private lastKey: Uint8Array = new Uint8Array(64);
   private lastKeyLength = 0;
 
   constructor(restartInterval: number) {

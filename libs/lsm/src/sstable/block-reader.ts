@@ -24,9 +24,22 @@ import { compareInternalRanges } from './internal-compare.js';
 
 const EMPTY = new Uint8Array(0);
 /** Trailer kind byte of a seek target: sorts before every real kind at the same seq. */
-const SEEK_KIND_BYTE = 0xff;
+export const SEEK_KIND_BYTE = 0xff;
 /** Trailer kind byte of a seekForPrev target: sorts after every real kind at the same seq. */
-const SEEK_FOR_PREV_KIND_BYTE = 0x00;
+export const SEEK_FOR_PREV_KIND_BYTE = 0x00;
+
+/**
+ * Writes the internal key (userKey, seq, kindByte) into `buffer` (grown when too small) and
+ * returns the buffer; the key occupies `[0, userKey.length + TRAILER_BYTES)`.
+ */
+export function encodeSeekTarget(buffer: Uint8Array, userKey: Uint8Array, seq: number, kindByte: number): Uint8Array {
+  const length = userKey.length + TRAILER_BYTES;
+  const target = buffer.length >= length ? buffer : new Uint8Array(Math.max(length, buffer.length * 2));
+  target.set(userKey, 0);
+  writeTrailer(target, userKey.length, seq, Kind.DELETE);
+  target[length - 1] = kindByte;
+  return target;
+}
 
 export class BlockIterator implements InternalIterator {
   private data: Uint8Array = EMPTY;
@@ -38,12 +51,12 @@ export class BlockIterator implements InternalIterator {
   private current = 0;
   private nextOffset = 0;
   private restartIndex = 0;
-  private keyBuffer = new Uint8Array(64);
+  private keyBuffer: Uint8Array = new Uint8Array(64);
   private keyLength = 0;
   private valueStart = 0;
   private valueLength = 0;
   private userKeyView: Uint8Array | undefined;
-  private target = new Uint8Array(64);
+  private target: Uint8Array = new Uint8Array(64);
   // header of the entry last decoded by decodeHeader()
   private headerShared = 0;
   private headerUnshared = 0;
@@ -199,12 +212,8 @@ export class BlockIterator implements InternalIterator {
   }
 
   private prepareTarget(userKey: Uint8Array, seq: number, kindByte: number): number {
-    const length = userKey.length + TRAILER_BYTES;
-    if (this.target.length < length) this.target = new Uint8Array(Math.max(length, this.target.length * 2));
-    this.target.set(userKey, 0);
-    writeTrailer(this.target, userKey.length, seq, Kind.DELETE);
-    this.target[length - 1] = kindByte;
-    return length;
+    this.target = encodeSeekTarget(this.target, userKey, seq, kindByte);
+    return userKey.length + TRAILER_BYTES;
   }
 
   private invalidate(): void {

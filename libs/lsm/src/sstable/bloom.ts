@@ -54,7 +54,7 @@ export function probesFor(bitsPerKey: number): number {
 /** Collects key hashes while a table is written; `finish()` builds the filter bytes. */
 export class BloomBuilder {
   private readonly bitsPerKey: number;
-  private hashes = new Uint32Array(1024);
+  private hashes: Uint32Array = new Uint32Array(1024);
   private count = 0;
 
   constructor(bitsPerKey: number = DEFAULT_BLOOM_BITS_PER_KEY) {

@@ -1,0 +1,119 @@
+/**
+ * Background work: flushing frozen memtables to L0 and compacting levels, as two cooperative
+ * loops on the event loop (flush first: it frees memory that writers wait for). Both loops only
+ * await I/O and yield between slices of CPU work, so commits and reads keep flowing.
+ *
+ * Invariants:
+ * - At most one flush and one compaction run at a time; they touch disjoint inputs (a flush adds
+ *   an L0 file; a compaction's inputs are fixed when it starts and new L0 files are not among
+ *   them).
+ * - A background failure is sticky: the engine turns read-only (RELIABILITY D7) and writers that
+ *   wait for room are woken with the error.
+ */
+
+import type { Compaction } from '../compaction/picker.js';
+
+export interface BackgroundHost {
+  hasImmutable(): boolean;
+  flushOldest(): Promise<void>;
+  pickCompaction(): Compaction | undefined;
+  runCompaction(compaction: Compaction): Promise<void>;
+  backgroundFailed(error: unknown): void;
+  /** extra periodic work (value-log GC); returns true when it did something */
+  idleWork?(): Promise<boolean>;
+}
+
+export class Background {
+  private readonly host: BackgroundHost;
+  private flushing: Promise<void> | undefined;
+  private compacting: Promise<void> | undefined;
+  private waiters: (() => void)[] = [];
+  private stopped = false;
+  private failure: unknown;
+  flushes = 0;
+  compactions = 0;
+
+  constructor(host: BackgroundHost) {
+    this.host = host;
+  }
+
+  /** Starts whatever work is due. Cheap to call often. */
+  kick(): void {
+    if (this.stopped || this.failure !== undefined) return;
+    if (this.flushing === undefined && this.host.hasImmutable()) this.flushing = this.flushLoop();
+    if (this.compacting === undefined) this.compacting = this.compactLoop();
+  }
+
+  /** Resolves at the next completed flush or compaction (or rejects with the background error). */
+  progress(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  get error(): unknown {
+    return this.failure;
+  }
+
+  /** Waits until no background work is running or due. */
+  async idle(): Promise<void> {
+    for (;;) {
+      this.kick();
+      const running = [this.flushing, this.compacting].filter((p) => p !== undefined);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([this.flushing, this.compacting]);
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure === undefined) {
+      this.failure = error;
+      this.host.backgroundFailed(error);
+    }
+    this.notify();
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (!this.stopped && this.failure === undefined && this.host.hasImmutable()) {
+        await this.host.flushOldest();
+        this.flushes++;
+        this.notify();
+        if (this.compacting === undefined && !this.stopped) this.compacting = this.compactLoop();
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async compactLoop(): Promise<void> {
+    try {
+      while (!this.stopped && this.failure === undefined) {
+        const compaction = this.host.pickCompaction();
+        if (compaction === undefined) {
+          if (this.host.idleWork !== undefined && (await this.host.idleWork())) continue;
+          break;
+        }
+        await this.host.runCompaction(compaction);
+        this.compactions++;
+        this.notify();
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.compacting = undefined;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The value log as the engine sees it: the active NNNNNN.vlog being appended to, read-only
+ * readers for every live vlog file, rotation at `valueLogFileBytes`, and pointer checks during
+ * WAL replay. Byte layout and per-entry checksums are vlog/vlog-format.ts.
+ *
+ * Invariants:
+ * - Values are appended and synced before the WAL record that points at them is written
+ *   (RELIABILITY D2), whatever syncWrites says: a durable pointer never dangles.
+ * - A new vlog file's number is registered as live before the file is created, so cleanup never
+ *   mistakes it for garbage; its directory entry is synced before any pointer to it is written.
+ * - Files are removed only by value-log GC (`retire`), after the MANIFEST edit that drops them.
+ */
+
+import { assert } from '../assert.js';
+import { CorruptionError } from '../errors.js';
+import { joinPath, type Fs, type ReadableFile } from '../fs/fs.js';
+import { vlogFileName } from '../fs/filenames.js';
+import { Kind } from '../keys/internal-key.js';
+import { decodeValueHeader, decodeValuePointer, type ValuePointer } from '../keys/value-format.js';
+import { VlogReader } from '../vlog/vlog-reader.js';
+import { VlogWriter } from '../vlog/vlog-writer.js';
+
+export interface ValueLogOptions {
+  fileBytes: number;
+  newFileNumber: () => number;
+  readOnly: boolean;
+}
+
+export interface ValueLogStats {
+  files: number;
+  bytes: number;
+  garbageBytes: Record<string, number>;
+}
+
+export class ValueLog {
+  private readonly fs: Fs;
+  private readonly dir: string;
+  private readonly options: ValueLogOptions;
+  private readonly readers = new Map<number, VlogReader>();
+  private readonly files = new Map<number, ReadableFile>();
+  private readonly live = new Set<number>();
+  private active: { number: number; writer: VlogWriter } | undefined;
+  garbage = new Map<number, number>();
+  bytesWritten = 0;
+
+  private constructor(fs: Fs, dir: string, options: ValueLogOptions) {
+    this.fs = fs;
+    this.dir = dir;
+    this.options = options;
+  }
+
+  static async open(fs: Fs, dir: string, numbers: number[], options: ValueLogOptions): Promise<ValueLog> {
+    const log = new ValueLog(fs, dir, options);
+    for (const number of numbers.sort((a, b) => a - b)) {
+      log.live.add(number);
+      await log.openReader(number);
+    }
+    return log;
+  }
+
+  liveFileNumbers(): ReadonlySet<number> {
+    return this.live;
+  }
+
+  /** Appends values, syncs them, and returns one pointer per value, in order. */
+  async append(entries: readonly { key: Uint8Array; value: Uint8Array }[]): Promise<ValuePointer[]> {
+    assert(!this.options.readOnly, 'no vlog appends in a read-only open');
+    let total = 0;
+    for (const entry of entries) total += entry.value.length + entry.key.length;
+    if (this.active === undefined || this.active.writer.size + total > this.options.fileBytes) await this.rotate();
+    const active = this.active;
+    assert(active !== undefined, 'an active vlog after rotate');
+    const pointers = active.writer.appendValues(entries);
+    const before = active.writer.size;
+    await active.writer.sync();
+    this.bytesWritten += active.writer.size - before + total;
+    await this.refreshReader(active.number);
+    return pointers;
+  }
+
+  /** Reads and verifies the value a pointer names. */
+  read(pointer: ValuePointer): Uint8Array {
+    const reader = this.readers.get(pointer.fileNumber);
+    if (reader === undefined) {
+      throw new CorruptionError(vlogFileName(pointer.fileNumber), pointer.offset, 'value pointer names a value-log file that does not exist');
+    }
+    return reader.readValue(pointer);
+  }
+
+  /** WAL replay: a pointer must land inside an existing vlog file. */
+  checkPointer(kind: number, stored: Uint8Array, walName: string, walOffset: number): void {
+    if (kind !== Kind.VALUE_POINTER) return;
+    const header = decodeValueHeader(stored);
+    const pointer = header === undefined ? undefined : decodeValuePointer(stored, header.payloadOffset);
+    if (pointer === undefined) throw new CorruptionError(walName, walOffset, 'malformed value pointer in WAL record');
+    const file = this.files.get(pointer.fileNumber);
+    if (file === undefined || pointer.offset + pointer.length > file.size) {
+      throw new CorruptionError(walName, walOffset, `value pointer past the end of ${vlogFileName(pointer.fileNumber)}`);
+    }
+  }
+
+  stats(): ValueLogStats {
+    let bytes = 0;
+    for (const file of this.files.values()) bytes += file.size;
+    const garbageBytes: Record<string, number> = {};
+    for (const [number, garbage] of this.garbage) garbageBytes[vlogFileName(number)] = garbage;
+    return { files: this.live.size, bytes, garbageBytes };
+  }
+
+  private async rotate(): Promise<void> {
+    const number = this.options.newFileNumber();
+    this.live.add(number);
+    const file = await this.fs.openWritable(joinPath(this.dir, vlogFileName(number)), { truncate: true });
+    const writer = await VlogWriter.create(file, number);
+    await writer.sync();
+    await this.fs.syncDir(this.dir);
+    const previous = this.active;
+    this.active = { number, writer };
+    await this.openReader(number);
+    if (previous !== undefined) await previous.writer.close();
+  }
+
+  private async openReader(number: number): Promise<void> {
+    const file = await this.fs.openReadable(joinPath(this.dir, vlogFileName(number)));
+    const old = this.files.get(number);
+    this.files.set(number, file);
+    this.readers.set(number, new VlogReader(file, number));
+    await old?.close();
+  }
+
+  /** The active file grew: readers see a file's size as of their open, so reopen it. */
+  private async refreshReader(number: number): Promise<void> {
+    await this.openReader(number);
+  }
+
+  async close(): Promise<void> {
+    await this.active?.writer.close();
+    this.active = undefined;
+    for (const file of this.files.values()) await file.close().catch(() => undefined);
+    this.files.clear();
+    this.readers.clear();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Opening a database (DESIGN.md "Recovery"):
+ * 1. Create the directory (unless read-only) and take LOCK (fs/lock.ts).
+ * 2. No CURRENT: a directory without tables, WALs or value logs is a new database (a crash during
+ *    creation leaves at most a MANIFEST or temp file, removed); otherwise CURRENT is missing and
+ *    the store is corrupt — reported, never recreated over data.
+ * 3. Replay the MANIFEST named by CURRENT (version-set.ts).
+ * 4. Replay every WAL numbered at or above the MANIFEST's logNumber, oldest first, into one
+ *    memtable. A torn tail ends a log (the writer died mid-append); damage followed by valid
+ *    records is CORRUPTION naming the file and offset. Only whole batches are applied (D6).
+ * 5. Writable opens flush the recovered memtable to L0, start a fresh WAL, and log one edit
+ *    {logNumber: new WAL, new L0 file, lastSeq}; only after that edit is durable are the old WALs
+ *    and other unreferenced files deleted (D4). Read-only opens keep the memtable in memory.
+ */
+
+import { CorruptionError, IoError, LsmError } from '../errors.js';
+import { joinPath, type Fs } from '../fs/fs.js';
+import { CURRENT_FILE_NAME, parseFileName, tableFileName, walFileName } from '../fs/filenames.js';
+import { acquireLock, type LockHandle } from '../fs/lock.js';
+import { VersionSet } from '../manifest/version-set.js';
+import { Memtable } from '../memtable/memtable.js';
+import type { ResolvedOptions } from '../options.js';
+import { readRecords } from '../record/record-reader.js';
+import { RecordWriter } from '../record/record-writer.js';
+import { BlockCache } from '../sstable/block-cache.js';
+import { TableCache } from '../sstable/table-cache.js';
+import { decodeWriteBatch } from '../batch/write-batch-format.js';
+import { Engine } from '../db/engine.js';
+import { ValueLog } from '../db/value-log.js';
+
+export async function openEngine(options: ResolvedOptions, fs: Fs): Promise<Engine> {
+  const dir = options.dir;
+  if (!options.readOnly) await wrapIo(() => fs.mkdir(dir), `cannot create ${dir}`);
+  const lock = options.readOnly ? undefined : await acquireLock(fs, dir, { timeoutMs: options.lockTimeoutMs });
+  try {
+    return await openLocked(options, fs, lock);
+  } catch (error) {
+    await lock?.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | undefined): Promise<Engine> {
+  const dir = options.dir;
+  const names = await wrapIo(() => fs.readdir(dir), `cannot list ${dir}`);
+  const parsed = names.map((name) => ({ name, parsed: parseFileName(name) }));
+  let versions: VersionSet;
+  if (!names.includes(CURRENT_FILE_NAME)) {
+    const data = parsed.filter((p) => p.parsed !== undefined && ['table', 'wal', 'vlog'].includes(p.parsed.type));
+    if (data.length > 0) {
+      throw new CorruptionError(CURRENT_FILE_NAME, 0, `CURRENT is missing but ${data.length} data files exist (first: ${data[0]?.name})`);
+    }
+    if (options.readOnly) throw new CorruptionError(CURRENT_FILE_NAME, 0, 'no database here to open read-only');
+    versions = await VersionSet.create(fs, dir, options.numLevels);
+  } else {
+    versions = await VersionSet.recover(fs, dir, options.numLevels);
+  }
+  const blockCache = new BlockCache(options.blockCacheBytes);
+  const tables = new TableCache({
+    blockCache,
+    maxOpenTables: options.maxOpenTables,
+    openFile: (n) => fs.openReadable(joinPath(dir, tableFileName(n))),
+    ...(fs.openReadableSync === undefined ? {} : { openFileSync: (n: number) => requireSync(fs)(joinPath(dir, tableFileName(n))) }),
+  });
+  for (const file of versions.current.allFiles()) await tables.ensureOpen(file.number);
+  const vlogNumbers = parsed.filter((p) => p.parsed?.type === 'vlog').map((p) => p.parsed?.number ?? 0);
+  const valueLog = await ValueLog.open(fs, dir, vlogNumbers, {
+    fileBytes: options.valueLogFileBytes,
+    newFileNumber: () => versions.newFileNumber(),
+    readOnly: options.readOnly,
+  });
+  const recovered = new Memtable({ seed: options.seed });
+  const wals = parsed
+    .filter((p) => p.parsed?.type === 'wal' && p.parsed.number >= versions.logNumber)
+    .map((p) => p.parsed?.number ?? 0)
+    .sort((a, b) => a - b);
+  for (const number of wals) await replayWal(fs, dir, number, recovered, versions, valueLog);
+
+  let wal: RecordWriter | undefined;
+  let mem = recovered;
+  if (!options.readOnly) {
+    const walNumber = versions.newFileNumber();
+    const file = await fs.openWritable(joinPath(dir, walFileName(walNumber)), { truncate: true });
+    wal = await RecordWriter.create(file, 'WAL');
+    await wal.sync();
+    await fs.syncDir(dir);
+    mem = new Memtable({ walNumber, seed: options.seed + 1 });
+  }
+  const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem, wal });
+  if (!options.readOnly) {
+    if (!recovered.isEmpty) {
+      recovered.freeze();
+      engine.imm.push(recovered);
+      recovered.walNumber = mem.walNumber; // its WALs are obsolete once it is flushed
+      await engine.background.idle();
+      if (engine.background.error !== undefined) throw engine.background.error;
+    }
+    await versions.logAndApply({ logNumber: mem.walNumber });
+    await engine.cleanup(true);
+    engine.background.kick();
+  } else {
+    engine.imm.push(recovered);
+    recovered.freeze();
+  }
+  return engine;
+}
+
+async function replayWal(
+  fs: Fs,
+  dir: string,
+  number: number,
+  mem: Memtable,
+  versions: VersionSet,
+  valueLog: ValueLog,
+): Promise<void> {
+  const name = walFileName(number);
+  const bytes = await wrapIo(() => fs.readFile(joinPath(dir, name)), `cannot read ${name}`);
+  const { records, recordOffsets } = readRecords(bytes, name, 'WAL');
+  records.forEach((record, i) => {
+    const offset = recordOffsets[i] ?? 0;
+    const batch = decodeWriteBatch(record, name, offset);
+    for (const entry of batch.entries) {
+      valueLog.checkPointer(entry.kind, entry.value, name, offset);
+      mem.add(entry.key, batch.commitTs, entry.kind, entry.value);
+    }
+    versions.noteSeq(batch.commitTs);
+  });
+}
+
+function requireSync(fs: Fs): NonNullable<Fs['openReadableSync']> {
+  const open = fs.openReadableSync;
+  if (open === undefined) throw new Error('unreachable');
+  return open.bind(fs);
+}
+
+async function wrapIo<T>(run: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof LsmError) throw error;
+    throw new IoError(`${message}: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+}

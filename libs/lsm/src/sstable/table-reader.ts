@@ -1,0 +1,187 @@
+/**
+ * Reads an SST (table-format.ts): point lookups and iterators, synchronously.
+ *
+ * Invariants:
+ * - open() reads and verifies only the footer and the properties block; the object keeps only
+ *   that small metadata. Index, filter and data blocks are fetched through the shared BlockCache
+ *   on use, so memory is bounded by the cache, not by the number of open tables.
+ * - Every block is checksum-verified after it is read and before it is cached; a block in the
+ *   cache is trusted.
+ * - Bad bytes throw CorruptionError (file, absolute offset); a failed read throws IoError.
+ * - Arrays returned by get() (value) are views of immutable cached blocks: valid indefinitely.
+ */
+
+import { readAtSync, type ReadableFile } from '../fs/fs.js';
+import { CorruptionError, IoError, LsmError } from '../errors.js';
+import { type Kind, MAX_SEQ, TRAILER_BYTES } from '../keys/internal-key.js';
+import { BLOCK_TRAILER_BYTES, type BlockHandle, checkBlock, decodeBlockHandle } from './block-format.js';
+import { BlockIterator } from './block-reader.js';
+import type { BlockCache } from './block-cache.js';
+import { bloomMayContain } from './bloom.js';
+import { compareUserRanges } from './internal-compare.js';
+import { FOOTER_BYTES, type Footer, type TableProperties, decodeFooter, decodeProperties } from './table-format.js';
+import { TableIterator } from './table-iterator.js';
+import { type TableProblem, verifyTable } from './table-verify.js';
+
+export interface TableGetResult {
+  seq: number;
+  kind: Kind;
+  /** stored value (keys/value-format.ts); empty for DELETE */
+  value: Uint8Array;
+}
+
+export class TableReader {
+  readonly file: ReadableFile;
+  readonly fileNumber: number;
+  readonly footer: Footer;
+  readonly properties: TableProperties;
+  private readonly cache: BlockCache;
+  private readonly smallestUserKey: Uint8Array;
+  private readonly largestUserKey: Uint8Array;
+  /** reused by get(): reads are synchronous, so no two lookups overlap */
+  private readonly getIndex = new BlockIterator();
+  private readonly getData = new BlockIterator();
+
+  private constructor(file: ReadableFile, fileNumber: number, cache: BlockCache, footer: Footer, properties: TableProperties) {
+    this.file = file;
+    this.fileNumber = fileNumber;
+    this.cache = cache;
+    this.footer = footer;
+    this.properties = properties;
+    this.smallestUserKey = properties.smallestKey.subarray(0, properties.smallestKey.length - TRAILER_BYTES);
+    this.largestUserKey = properties.largestKey.subarray(0, properties.largestKey.length - TRAILER_BYTES);
+  }
+
+  /** Verifies the footer and reads the properties. Throws CorruptionError or IoError. */
+  static open(file: ReadableFile, fileNumber: number, cache: BlockCache): TableReader {
+    const fileBytes = file.size;
+    if (fileBytes < FOOTER_BYTES) {
+      throw new CorruptionError(file.path, 0, `file of ${fileBytes} bytes is too short to be an SST`);
+    }
+    const footerBytes = readExactly(file, fileBytes - FOOTER_BYTES, FOOTER_BYTES);
+    const footer = decodeFooter(footerBytes, file.path, fileBytes);
+    const handle = footer.propertiesHandle;
+    const raw = readExactly(file, handle.offset, handle.size + BLOCK_TRAILER_BYTES);
+    const contents = checkBlock(raw, handle.size, file.path, handle.offset);
+    const properties = decodeProperties(contents, file.path, handle.offset);
+    return new TableReader(file, fileNumber, cache, footer, properties);
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  get fileBytes(): number {
+    return this.file.size;
+  }
+
+  /** End of the data blocks: data block handles must end at or before it. */
+  get dataEndOffset(): number {
+    return this.footer.filterHandle.offset;
+  }
+
+  /** False only when no version of `userKey` is in the table (key range, then bloom filter). */
+  mayContain(userKey: Uint8Array): boolean {
+    if (compareUserRanges(userKey, 0, userKey.length, this.smallestUserKey, 0, this.smallestUserKey.length) < 0) return false;
+    if (compareUserRanges(userKey, 0, userKey.length, this.largestUserKey, 0, this.largestUserKey.length) > 0) return false;
+    const filterHandle = this.footer.filterHandle;
+    if (filterHandle.size === 0) return true;
+    return bloomMayContain(this.readBlock(filterHandle), userKey);
+  }
+
+  /** The newest version of `userKey` with seq <= `seq` (DELETE included), or undefined. */
+  get(userKey: Uint8Array, seq: number = MAX_SEQ): TableGetResult | undefined {
+    if (!this.mayContain(userKey)) return undefined;
+    const index = this.getIndex;
+    const indexHandle = this.footer.indexHandle;
+    index.reset(this.readBlock(indexHandle), this.file.path, indexHandle.offset);
+    index.seek(userKey, seq);
+    if (!index.valid()) return undefined;
+    const handle = this.dataHandleAt(index);
+    const data = this.getData;
+    data.reset(this.readBlock(handle), this.file.path, handle.offset);
+    data.seek(userKey, seq);
+    let result: TableGetResult | undefined;
+    if (data.valid()) {
+      const keyUserEnd = data.currentKeyLength - TRAILER_BYTES;
+      if (compareUserRanges(data.currentKeyBuffer, 0, keyUserEnd, userKey, 0, userKey.length) === 0) {
+        result = { seq: data.seq(), kind: data.kind(), value: data.value() };
+      }
+    }
+    index.close();
+    data.close();
+    return result;
+  }
+
+  /** A two-level iterator; `onClose` runs once when it is closed (table cache reference). */
+  newIterator(onClose?: () => void): TableIterator {
+    return new TableIterator(this, onClose);
+  }
+
+  /**
+   * Re-reads every block from the file (bypassing the cache) and checks checksums, key order,
+   * separators, values, the bloom filter and the properties. Returns the problems found (empty
+   * when the table is sound); only a bug throws.
+   */
+  verify(): TableProblem[] {
+    return verifyTable(this);
+  }
+
+  /** Index block contents (through the cache). */
+  indexBlock(): Uint8Array {
+    return this.readBlock(this.footer.indexHandle);
+  }
+
+  /** Decodes and bounds-checks the data block handle in the index iterator's current value. */
+  dataHandleAt(index: BlockIterator): BlockHandle {
+    const start = index.currentValueStart;
+    const fileOffset = index.currentValueFileOffset;
+    const handle = decodeBlockHandle(index.contents, start, start + index.currentValueLength, this.file.path, fileOffset);
+    if (handle.offset + handle.size + BLOCK_TRAILER_BYTES > this.dataEndOffset) {
+      throw new CorruptionError(this.file.path, fileOffset, `data block handle ${handle.offset}+${handle.size} beyond the data area`);
+    }
+    return handle;
+  }
+
+  /** Verified contents of the block at `handle`, through the block cache. */
+  readBlock(handle: BlockHandle): Uint8Array {
+    const cached = this.cache.get(this.fileNumber, handle.offset);
+    if (cached !== undefined) return cached;
+    const contents = this.readBlockUncached(handle);
+    this.cache.insert(this.fileNumber, handle.offset, contents);
+    return contents;
+  }
+
+  /** Reads and verifies a block from the file, bypassing the cache (verify()). */
+  readBlockUncached(handle: BlockHandle): Uint8Array {
+    const raw = readExactly(this.file, handle.offset, handle.size + BLOCK_TRAILER_BYTES);
+    return checkBlock(raw, handle.size, this.file.path, handle.offset);
+  }
+
+  close(): Promise<void> {
+    this.getIndex.close();
+    this.getData.close();
+    return this.file.close();
+  }
+}
+
+/**
+ * Reads `length` bytes at `position`; a short read is corruption (the footer or an index said the
+ * bytes are there); an OS error becomes IoError.
+ */
+function readExactly(file: ReadableFile, position: number, length: number): Uint8Array {
+  if (position + length > file.size) {
+    throw new CorruptionError(file.path, position, `block of ${length} bytes extends beyond end of file (${file.size} bytes)`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = readAtSync(file, position, length);
+  } catch (error) {
+    if (error instanceof LsmError) throw error;
+    throw new IoError(`read of ${length} bytes at ${position} in ${file.path} failed`, error);
+  }
+  if (bytes.length !== length) {
+    throw new CorruptionError(file.path, position, `short read: ${bytes.length} of ${length} bytes`);
+  }
+  return bytes;
+}
