@@ -13,7 +13,7 @@ import {
 import { BugError } from './assert.js';
 import { decide } from './decide.js';
 import { sequentialIds } from './ports/ids.js';
-import { at, bodies, givenWhen, NOW } from './testing/fixtures.test-util.js';
+import { at, bodies, givenWhen, metric, NOW } from './testing/fixtures.test-util.js';
 import type { DecideContext } from './decide.js';
 import type { Instant } from './time.js';
 
@@ -93,12 +93,11 @@ describe('RecordProgress', () => {
     expect(decision.ok && decision.events[0]).toMatchObject({ occurredAt: backdated, recordedAt: NOW, data: { entryId: 'e2' } });
   });
   it('defaults the unit to the metric unit, or count for a new metric', () => {
-    const known = accepts([...alice, record('alice', 'running', 1)], { ...record('alice', 'running', 2), unit: undefined } as Command);
+    const { unit: _known, ...knownWithoutUnit } = record('alice', 'running', 2);
+    const known = accepts([...alice, record('alice', 'running', 1)], knownWithoutUnit);
     expect(known.ok && known.events[0]?.data).toMatchObject({ unit: 'km' });
-    const fresh: Command = { ...record('alice', 'pushups', 20) };
-    const withoutUnit = { ...fresh } as Record<string, unknown>;
-    delete withoutUnit['unit'];
-    const decided = accepts(alice, withoutUnit as unknown as Command);
+    const { unit: _fresh, ...freshWithoutUnit } = record('alice', 'pushups', 20);
+    const decided = accepts(alice, freshWithoutUnit);
     expect(decided.ok && decided.events[0]?.data).toMatchObject({ unit: 'count', note: null, tags: [] });
   });
   it('rejects an unknown user', () => rejects([], record('alice', 'running', 1), 'USER_NOT_REGISTERED'));
@@ -137,7 +136,7 @@ describe('AmendEntry', () => {
     expect(bodies(decision)).toEqual([{ type: 'EntryAmended', data: { entryId: 'e1', changes: { amount: 6, tags: ['x'] } } }]);
   });
   it('moving an entry to a known metric adopts that metric unit', () => {
-    const decision = accepts(withEntry, amend('alice', 'e1', { metric: withEntry[2]?.kind === 'RecordProgress' ? withEntry[2].metric : undefined }));
+    const decision = accepts(withEntry, amend('alice', 'e1', { metric: metric('reading') }));
     expect(bodies(decision)).toEqual([
       { type: 'EntryAmended', data: { entryId: 'e1', changes: { metric: 'reading', unit: 'pages' } } },
     ]);

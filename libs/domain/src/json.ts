@@ -8,11 +8,16 @@ import { BugError } from './assert.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function canonicalJson(value: unknown): string {
-  return write(value);
+export interface CanonicalOptions {
+  /** Write NaN/Infinity as strings instead of throwing (fingerprints of raw, unvalidated input). */
+  readonly nonFiniteAsString?: boolean;
 }
 
-function write(value: unknown): string {
+export function canonicalJson(value: unknown, options: CanonicalOptions = {}): string {
+  return write(value, options);
+}
+
+function write(value: unknown, options: CanonicalOptions): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -20,26 +25,29 @@ function write(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new BugError(`canonicalJson: non-finite number ${value}`);
+      if (!Number.isFinite(value)) {
+        if (options.nonFiniteAsString === true) return JSON.stringify(String(value));
+        throw new BugError(`canonicalJson: non-finite number ${value}`);
+      }
       return JSON.stringify(value);
     case 'bigint':
       return JSON.stringify(value.toString());
     case 'object':
-      return Array.isArray(value) ? writeArray(value) : writeObject(value as Record<string, unknown>);
+      return Array.isArray(value) ? writeArray(value, options) : writeObject(value as Record<string, unknown>, options);
     default:
       throw new BugError(`canonicalJson: unsupported type ${typeof value}`);
   }
 }
 
-function writeArray(items: readonly unknown[]): string {
-  return `[${items.map((item) => (item === undefined ? 'null' : write(item))).join(',')}]`;
+function writeArray(items: readonly unknown[], options: CanonicalOptions): string {
+  return `[${items.map((item) => (item === undefined ? 'null' : write(item, options))).join(',')}]`;
 }
 
-function writeObject(object: Record<string, unknown>): string {
+function writeObject(object: Record<string, unknown>, options: CanonicalOptions): string {
   const keys = Object.keys(object)
     .filter((key) => object[key] !== undefined)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${write(object[key])}`).join(',')}}`;
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${write(object[key], options)}`).join(',')}}`;
 }
 
 export function utf8Encode(text: string): Uint8Array {

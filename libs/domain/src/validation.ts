@@ -32,12 +32,19 @@ export const LIMITS = {
  * C0 and C1 controls (including tab and newline), DEL, line/paragraph separators and bidi
  * overrides/isolates (which can make a note display differently from what it contains).
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+export function hasControlCharacters(value: string): boolean {
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return true;
+    if (code === 0x2028 || code === 0x2029 || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return true;
+  }
+  return false;
+}
 
 export function checkText(field: string, raw: string, maxChars: number): Checked<string> {
   const value = raw.normalize('NFC').trim();
   if (value.length === 0) return no(reject('TEXT_EMPTY', `${field} must not be empty`));
-  if (CONTROL.test(value)) {
+  if (hasControlCharacters(value)) {
     return no(reject('TEXT_CONTROL_CHARACTERS', `${field} contains control characters (newlines, tabs or bidi controls)`));
   }
   const chars = [...value].length;

@@ -66,7 +66,7 @@ export interface CommandHandlerOptions {
 /** Identifies a command's content independent of its commandId and idempotency key. */
 export function commandFingerprint(command: Command): string {
   const { commandId: _commandId, idempotencyKey: _key, ...content } = command;
-  return fnv1a64Hex(canonicalJson(content));
+  return fnv1a64Hex(canonicalJson(content, { nonFiniteAsString: true }));
 }
 
 export class CommandHandler {

@@ -30,6 +30,7 @@ export class Background {
   private waiters: (() => void)[] = [];
   private stopped = false;
   private failure: unknown;
+  private lastCompactLoopWorked = false;
   flushes = 0;
   compactions = 0;
 
@@ -61,6 +62,16 @@ export class Background {
       const running = [this.flushing, this.compacting].filter((p) => p !== undefined);
       if (running.length === 0) return;
       await Promise.all(running);
+      if (this.failure !== undefined) return;
+      if (!this.host.hasImmutable() && !this.lastCompactLoopWorked) return;
+    }
+  }
+
+  /** Waits until every frozen memtable is flushed (compactions may still run). */
+  async flushed(): Promise<void> {
+    while (this.host.hasImmutable() && this.failure === undefined && !this.stopped) {
+      this.kick();
+      if (this.flushing !== undefined) await this.flushing;
     }
   }
 
@@ -99,14 +110,19 @@ export class Background {
   }
 
   private async compactLoop(): Promise<void> {
+    this.lastCompactLoopWorked = false;
     try {
       while (!this.stopped && this.failure === undefined) {
         const compaction = this.host.pickCompaction();
         if (compaction === undefined) {
-          if (this.host.idleWork !== undefined && (await this.host.idleWork())) continue;
+          if (this.host.idleWork !== undefined && (await this.host.idleWork())) {
+            this.lastCompactLoopWorked = true;
+            continue;
+          }
           break;
         }
         await this.host.runCompaction(compaction);
+        this.lastCompactLoopWorked = true;
         this.compactions++;
         this.notify();
       }

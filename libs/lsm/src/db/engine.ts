@@ -367,9 +367,11 @@ export class Engine {
     } finally {
       iterator.close();
     }
+    for (const file of result.files) await this.tables.ensureOpen(file.number);
     const nextWal = this.imm[1]?.walNumber ?? this.mem.walNumber;
     const edit: VersionEdit = {
       logNumber: nextWal,
+      lastSeq: Math.max(this.versions.lastSeq, memtable.maxSeq),
       newFiles: result.files.map((file) => ({ level: 0, file })),
       discard: [...result.discard].map(([fileNumber, bytes]) => ({ fileNumber, bytes })),
     };
@@ -409,6 +411,7 @@ export class Engine {
       merged.close();
       this.unpin(version);
     }
+    for (const file of result.files) await this.tables.ensureOpen(file.number);
     await this.versions.logAndApply({
       deletedFiles: deleted,
       newFiles: result.files.map((file) => ({ level: compaction.outputLevel, file })),
@@ -462,7 +465,7 @@ export class Engine {
     try {
       await this.commits.idle();
       if (!this.readOnly && !this.mem.isEmpty) await this.rotateMemtable();
-      if (!this.readOnly) await this.background.idle();
+      if (!this.readOnly) await this.background.flushed();
     } finally {
       this.closed = true;
       await this.background.stop();
@@ -494,5 +497,5 @@ function describe(error: unknown): string {
 import { LevelIterator } from '../iterator/level-iterator.js';
 import type { FileMeta } from '../manifest/version.js';
 function newLevelIterator(files: readonly FileMeta[], open: (index: number) => InternalIterator): InternalIterator {
-  return new LevelIterator(files, open);
+  return new LevelIterator(files.map((f) => ({ smallest: f.smallestKey, largest: f.largestKey })), open);
 }

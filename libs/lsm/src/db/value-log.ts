@@ -39,6 +39,7 @@ export class ValueLog {
   private readonly readers = new Map<number, VlogReader>();
   private readonly files = new Map<number, ReadableFile>();
   private readonly live = new Set<number>();
+  private readonly sizes = new Map<number, number>();
   private active: { number: number; writer: VlogWriter } | undefined;
   garbage = new Map<number, number>();
   bytesWritten = 0;
@@ -70,11 +71,11 @@ export class ValueLog {
     if (this.active === undefined || this.active.writer.size + total > this.options.fileBytes) await this.rotate();
     const active = this.active;
     assert(active !== undefined, 'an active vlog after rotate');
-    const pointers = active.writer.appendValues(entries);
     const before = active.writer.size;
+    const pointers = active.writer.appendValues(entries);
     await active.writer.sync();
-    this.bytesWritten += active.writer.size - before + total;
-    await this.refreshReader(active.number);
+    this.bytesWritten += active.writer.size - before;
+    this.sizes.set(active.number, active.writer.size);
     return pointers;
   }
 
@@ -93,15 +94,23 @@ export class ValueLog {
     const header = decodeValueHeader(stored);
     const pointer = header === undefined ? undefined : decodeValuePointer(stored, header.payloadOffset);
     if (pointer === undefined) throw new CorruptionError(walName, walOffset, 'malformed value pointer in WAL record');
-    const file = this.files.get(pointer.fileNumber);
-    if (file === undefined || pointer.offset + pointer.length > file.size) {
+    const reader = this.readers.get(pointer.fileNumber);
+    let intact = reader !== undefined;
+    if (reader !== undefined) {
+      try {
+        reader.readValue(pointer);
+      } catch {
+        intact = false;
+      }
+    }
+    if (!intact) {
       throw new CorruptionError(walName, walOffset, `value pointer past the end of ${vlogFileName(pointer.fileNumber)}`);
     }
   }
 
   stats(): ValueLogStats {
     let bytes = 0;
-    for (const file of this.files.values()) bytes += file.size;
+    for (const number of this.live) bytes += this.sizes.get(number) ?? 0;
     const garbageBytes: Record<string, number> = {};
     for (const [number, garbage] of this.garbage) garbageBytes[vlogFileName(number)] = garbage;
     return { files: this.live.size, bytes, garbageBytes };
@@ -124,13 +133,9 @@ export class ValueLog {
     const file = await this.fs.openReadable(joinPath(this.dir, vlogFileName(number)));
     const old = this.files.get(number);
     this.files.set(number, file);
+    if (!this.sizes.has(number)) this.sizes.set(number, file.size);
     this.readers.set(number, new VlogReader(file, number));
     await old?.close();
-  }
-
-  /** The active file grew: readers see a file's size as of their open, so reopen it. */
-  private async refreshReader(number: number): Promise<void> {
-    await this.openReader(number);
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,40 @@ describeFsContract('NodeFs', async () => {
   return { fs: new NodeFs(), dir, teardown: async () => rmSync(dir, { recursive: true, force: true }) };
 });
 
+describeFsContract('NodeFs, thread-pool appends only', async () => {
+  const dir = tempDir();
+  return { fs: new NodeFs({ syncWriteBytesMax: 0 }), dir, teardown: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+type Variant = 'thread pool' | 'synchronous';
+const VARIANTS: Variant[] = ['thread pool', 'synchronous'];
+
+/** A NodeFs whose write syscall (of the variant's path) is `shape`d: a chunk size, or a failure. */
+function shapedFs(variant: Variant, shape: (length: number, call: number) => number | NodeJS.ErrnoException): NodeFs {
+  let calls = 0;
+  if (variant === 'thread pool') {
+    return new NodeFs({
+      syncWriteBytesMax: 0,
+      writeSyscall: (fd, buffer, offset, length, position, callback) => {
+        const chunk = shape(length, calls++);
+        if (typeof chunk !== 'number') return callback(chunk, 0);
+        if (chunk === 0) return callback(null, 0);
+        nodeFsModule.write(fd, buffer, offset, chunk, position, callback);
+      },
+    });
+  }
+  return new NodeFs({
+    writeSyncSyscall: (fd, buffer, offset, length, position) => {
+      const chunk = shape(length, calls++);
+      if (typeof chunk !== 'number') throw chunk;
+      return chunk === 0 ? 0 : nodeFsModule.writeSync(fd, buffer, offset, chunk, position);
+    },
+  });
+}
+
+const enospc = (): NodeJS.ErrnoException =>
+  Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+
 describe('NodeFs specifics', () => {
   let dir: string;
   beforeEach(() => {
@@ -32,50 +66,55 @@ describe('NodeFs specifics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loops on short writes until every byte is written', async () => {
-    const calls: number[] = [];
-    const shortWrite: WriteSyscall = (fd, buffer, offset, length, position, callback) => {
-      const chunk = Math.min(length, 3);
-      calls.push(chunk);
-      nodeFsModule.write(fd, buffer, offset, chunk, position, callback);
-    };
-    const fs = new NodeFs({ writeSyscall: shortWrite });
+  it.each(VARIANTS)('loops on short writes until every byte is written (%s)', async (variant) => {
+    const chunks: number[] = [];
+    const fs = shapedFs(variant, (length) => {
+      chunks.push(Math.min(length, 3));
+      return Math.min(length, 3);
+    });
     const data = Uint8Array.from({ length: 100 }, (_, i) => i);
     const file = await fs.openWritable(joinPath(dir, 'short'));
     await file.append(data.subarray(0, 10));
     await file.append(data.subarray(10));
     await file.sync();
     await file.close();
-    expect(calls.length).toBe(4 + 30);
+    expect(chunks.length).toBe(4 + 30);
     expect(readFileSync(join(dir, 'short'))).toEqual(Buffer.from(data));
+  });
+
+  it('loops on short writes in createExclusive', async () => {
+    const fs = shapedFs('thread pool', (length) => Math.min(length, 7));
+    const data = Uint8Array.from({ length: 50 }, (_, i) => 200 - i);
     expect(await fs.createExclusive(joinPath(dir, 'excl'), data)).toBe(true);
     expect(readFileSync(join(dir, 'excl'))).toEqual(Buffer.from(data));
   });
 
-  it('turns a write that makes no progress into EIO instead of spinning', async () => {
-    const stuck: WriteSyscall = (_fd, _buffer, _offset, _length, _position, callback) => callback(null, 0);
-    const fs = new NodeFs({ writeSyscall: stuck });
+  it.each(VARIANTS)('turns a write that makes no progress into EIO instead of spinning (%s)', async (variant) => {
+    const fs = shapedFs(variant, () => 0);
     const file = await fs.openWritable(joinPath(dir, 'stuck'));
     await expect(file.append(Uint8Array.of(1))).rejects.toMatchObject({ code: 'EIO', syscall: 'write' });
     expect(file.size).toBe(0);
     await file.close();
   });
 
-  it('keeps size equal to the bytes written when a write fails midway', async () => {
-    let callsBeforeFailure = 2;
-    const failing: WriteSyscall = (fd, buffer, offset, length, position, callback) => {
-      if (callsBeforeFailure-- <= 0) {
-        callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 }), 0);
-        return;
-      }
-      nodeFsModule.write(fd, buffer, offset, Math.min(length, 2), position, callback);
-    };
-    const fs = new NodeFs({ writeSyscall: failing });
+  it.each(VARIANTS)('keeps size equal to the bytes written when a write fails midway (%s)', async (variant) => {
+    const fs = shapedFs(variant, (length, call) => (call < 2 ? Math.min(length, 2) : enospc()));
     const file = await fs.openWritable(joinPath(dir, 'partial'));
     await expect(file.append(new Uint8Array(10))).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(file.size).toBe(4);
     await file.close();
     expect(readFileSync(join(dir, 'partial')).length).toBe(4);
+  });
+
+  it('a synchronous append waits its turn behind an append in the thread pool', async () => {
+    const fs = new NodeFs({ syncWriteBytesMax: 16 });
+    const file = await fs.openWritable(joinPath(dir, 'mixed'));
+    const big = new Uint8Array(100_000).fill(1);
+    await Promise.all([file.append(big), file.append(Uint8Array.of(2, 2)), file.append(new Uint8Array(20).fill(3))]);
+    await file.close();
+    const content = readFileSync(join(dir, 'mixed'));
+    expect(content.length).toBe(100_022);
+    expect(content.subarray(99_999, 100_003)).toEqual(Buffer.from([1, 2, 2, 3]));
   });
 
   it('removes the file when createExclusive fails after creating it', async () => {

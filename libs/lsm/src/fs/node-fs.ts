@@ -4,6 +4,10 @@
  * - Appends are positional writes at the handle's reserved end offset, looped until every byte
  *   is written (`fs.write` may write fewer bytes than asked). Appends may be issued concurrently
  *   on one handle; each reserves its byte range when called, so bytes land in call order.
+ * - An append of at most `syncWriteBytesMax` bytes (default 16 KiB) made while no other append
+ *   of the handle is in flight is written with `fs.writeSync` before `append` returns: a copy
+ *   into the page cache costs a few microseconds, a thread-pool round trip tens. Larger appends
+ *   go through the thread pool. Either way errors arrive as a rejected promise.
  * - `WritableFile.sync()` is fdatasync; `syncDir()` opens the directory read-only and fsyncs it
  *   (skipped on win32, where directories cannot be opened).
  * - `createExclusive` opens with O_CREAT|O_EXCL ('wx'), writes, fsyncs and closes; if writing
@@ -29,9 +33,16 @@ export type WriteSyscall = (
   callback: WriteCallback,
 ) => void;
 
+/** The synchronous write syscall; returns the bytes written. */
+export type WriteSyncSyscall = (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => number;
+
 export interface NodeFsOptions {
+  /** Appends up to this many bytes are written synchronously (default 16 KiB; 0 = never). */
+  syncWriteBytesMax?: number;
   /** Replaces `fs.write` (tests: short writes). */
   writeSyscall?: WriteSyscall;
+  /** Replaces `fs.writeSync` (tests: short writes). */
+  writeSyncSyscall?: WriteSyncSyscall;
   /** Overrides `process.platform` (tests: the win32 branch of syncDir). */
   platform?: NodeJS.Platform;
 }
@@ -39,6 +50,18 @@ export interface NodeFsOptions {
 const defaultWrite: WriteSyscall = (fd, buffer, offset, length, position, callback) => {
   fs.write(fd, buffer, offset, length, position, callback);
 };
+
+const defaultWriteSync: WriteSyncSyscall = (fd, buffer, offset, length, position) =>
+  fs.writeSync(fd, buffer, offset, length, position);
+
+const SYNC_WRITE_BYTES_MAX_DEFAULT = 16 * 1024;
+const RESOLVED: Promise<void> = Promise.resolve();
+
+interface WriteSyscalls {
+  readonly write: WriteSyscall;
+  readonly writeSync: WriteSyncSyscall;
+  readonly syncWriteBytesMax: number;
+}
 
 function zeroWriteError(path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`EIO: i/o error, write returned 0 bytes, '${path}'`), {
@@ -79,64 +102,90 @@ function fstatSize(fd: number): Promise<number> {
   });
 }
 
-/** Writes all of `data` at `position`, looping on short writes; returns when done or rejects. */
-function writeAll(
-  write: WriteSyscall,
-  fd: number,
-  path: string,
-  data: Uint8Array,
-  position: number,
-  onProgress?: (bytes: number) => void,
-): Promise<void> {
+/** Writes all of `data` at `position`, looping on short writes (createExclusive's path). */
+function writeAll(write: WriteSyscall, fd: number, path: string, data: Uint8Array, position: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let done = 0;
-    const step = (): void => {
-      write(fd, data, done, data.length - done, position + done, (error, bytesWritten) => {
-        if (error) return reject(error);
-        if (bytesWritten <= 0) return reject(zeroWriteError(path));
-        done += bytesWritten;
-        onProgress?.(bytesWritten);
-        if (done < data.length) step();
-        else resolve();
-      });
+    const onWrite: WriteCallback = (error, bytesWritten) => {
+      if (error !== null || bytesWritten <= 0) return reject(error ?? zeroWriteError(path));
+      done += bytesWritten;
+      if (done < data.length) write(fd, data, done, data.length - done, position + done, onWrite);
+      else resolve();
     };
     if (data.length === 0) resolve();
-    else step();
+    else write(fd, data, 0, data.length, position, onWrite);
   });
 }
 
 class NodeWritableFile implements WritableFile {
   readonly path: string;
   private readonly fd: number;
-  private readonly write: WriteSyscall;
+  private readonly io: WriteSyscalls;
   /** End of the last reserved append: where the next append lands. */
   private endOffset: number;
+  /** Appends handed to the thread pool and not yet finished. */
+  private appendsInFlight = 0;
   private closed = false;
 
-  constructor(path: string, fd: number, sizeBytes: number, write: WriteSyscall) {
+  constructor(path: string, fd: number, sizeBytes: number, io: WriteSyscalls) {
     this.path = path;
     this.fd = fd;
     this.endOffset = sizeBytes;
-    this.write = write;
+    this.io = io;
   }
 
   get size(): number {
     return this.endOffset;
   }
 
-  async append(data: Uint8Array): Promise<void> {
+  append(data: Uint8Array): Promise<void> {
     const position = this.endOffset;
-    this.endOffset += data.length;
-    let written = 0;
+    const length = data.length;
+    this.endOffset += length;
+    if (length === 0) return RESOLVED;
+    if (length <= this.io.syncWriteBytesMax && this.appendsInFlight === 0) return this.appendNow(data, position);
+    this.appendsInFlight += 1;
+    return new Promise((resolve, reject) => {
+      let done = 0;
+      const onWrite: WriteCallback = (error, bytesWritten) => {
+        if (error !== null || bytesWritten <= 0) {
+          this.appendsInFlight -= 1;
+          this.shrinkAfterFailure(position, length, done);
+          reject(error ?? zeroWriteError(this.path));
+          return;
+        }
+        done += bytesWritten;
+        if (done < length) {
+          this.io.write(this.fd, data, done, length - done, position + done, onWrite);
+        } else {
+          this.appendsInFlight -= 1;
+          resolve();
+        }
+      };
+      this.io.write(this.fd, data, 0, length, position, onWrite);
+    });
+  }
+
+  /** The synchronous path: every byte is in the page cache when this returns. */
+  private appendNow(data: Uint8Array, position: number): Promise<void> {
+    const length = data.length;
+    let done = 0;
     try {
-      await writeAll(this.write, this.fd, this.path, data, position, (bytes) => {
-        written += bytes;
-      });
+      while (done < length) {
+        const bytesWritten = this.io.writeSync(this.fd, data, done, length - done, position + done);
+        if (bytesWritten <= 0) throw zeroWriteError(this.path);
+        done += bytesWritten;
+      }
     } catch (error) {
-      // Keep `size` equal to the bytes actually in the file when this was the last reservation.
-      if (this.endOffset === position + data.length) this.endOffset = position + written;
-      throw error;
+      this.shrinkAfterFailure(position, length, done);
+      return Promise.reject(error);
     }
+    return RESOLVED;
+  }
+
+  /** Keeps `size` equal to the bytes in the file when the failed append was the last one. */
+  private shrinkAfterFailure(position: number, length: number, writtenBytes: number): void {
+    if (this.endOffset === position + length) this.endOffset = position + writtenBytes;
   }
 
   sync(): Promise<void> {
@@ -174,11 +223,15 @@ class NodeReadableFile implements ReadableFile {
 }
 
 export class NodeFs implements Fs {
-  private readonly write: WriteSyscall;
+  private readonly io: WriteSyscalls;
   private readonly platform: NodeJS.Platform;
 
   constructor(options: NodeFsOptions = {}) {
-    this.write = options.writeSyscall ?? defaultWrite;
+    this.io = {
+      write: options.writeSyscall ?? defaultWrite,
+      writeSync: options.writeSyncSyscall ?? defaultWriteSync,
+      syncWriteBytesMax: Math.max(0, options.syncWriteBytesMax ?? SYNC_WRITE_BYTES_MAX_DEFAULT),
+    };
     this.platform = options.platform ?? process.platform;
   }
 
@@ -207,7 +260,7 @@ export class NodeFs implements Fs {
     const fd = await openFd(path, flags, 0o644);
     try {
       const sizeBytes = await fstatSize(fd);
-      return new NodeWritableFile(path, fd, sizeBytes, this.write);
+      return new NodeWritableFile(path, fd, sizeBytes, this.io);
     } catch (error) {
       await closeFd(fd).catch(() => undefined);
       throw error;
@@ -221,6 +274,16 @@ export class NodeFs implements Fs {
       return new NodeReadableFile(path, fd, sizeBytes);
     } catch (error) {
       await closeFd(fd).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  openReadableSync(path: string): ReadableFile {
+    const fd = fs.openSync(path, 'r');
+    try {
+      return new NodeReadableFile(path, fd, fs.fstatSync(fd).size);
+    } catch (error) {
+      fs.closeSync(fd);
       throw error;
     }
   }
@@ -239,7 +302,7 @@ export class NodeFs implements Fs {
       throw error;
     }
     try {
-      await writeAll(this.write, fd, path, data, 0);
+      await writeAll(this.io.write, fd, path, data, 0);
       await fsyncFd(fd);
     } catch (error) {
       await closeFd(fd).catch(() => undefined);

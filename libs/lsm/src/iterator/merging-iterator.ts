@@ -21,7 +21,7 @@
  */
 
 import { assert } from '../assert.js';
-import { compareBytes } from '../codec/bytes.js';
+import { compareBytes, equalBytes } from '../codec/bytes.js';
 import type { Kind } from '../keys/internal-key.js';
 import type { InternalIterator } from './internal-iterator.js';
 
@@ -122,7 +122,7 @@ export class MergingIterator implements InternalIterator {
       if (index === top) continue;
       const child = this.children[index] as InternalIterator;
       child.seek(key, seq);
-      if (child.valid() && child.seq() === seq && compareBytes(child.key(), key) === 0) child.next();
+      if (child.valid() && child.seq() === seq && equalBytes(child.key(), key)) child.next();
     }
     this.rebuildKeeping(top, FORWARD);
   }
@@ -185,14 +185,14 @@ export class MergingIterator implements InternalIterator {
    * so duplicates of the root surface there one at a time.
    */
   private skipDuplicatesOfTop(): void {
+    const heap = this.heap;
+    const keys = this.keys;
     while (this.heapSize > 1) {
-      const top = this.heap[0] as number;
-      let second = 1;
-      if (this.heapSize > 2 && this.before(this.heap[2] as number, this.heap[1] as number)) second = 2;
-      const other = this.heap[second] as number;
-      if (this.seqs[other] !== this.seqs[top] || compareBytes(this.keys[other] as Uint8Array, this.keys[top] as Uint8Array) !== 0) {
-        return;
-      }
+      const top = heap[0] as number;
+      const second = this.heapSize > 2 && this.before(heap[2] as number, heap[1] as number) ? 2 : 1;
+      const other = heap[second] as number;
+      if (this.seqs[other] !== this.seqs[top]) return;
+      if (!equalBytes(keys[other] as Uint8Array, keys[top] as Uint8Array)) return;
       const child = this.children[other] as InternalIterator;
       if (this.direction === FORWARD) child.next();
       else child.prev();
@@ -201,12 +201,13 @@ export class MergingIterator implements InternalIterator {
       } else {
         this.heapSize--;
         if (second < this.heapSize) {
-          this.heap[second] = this.heap[this.heapSize] as number;
+          heap[second] = heap[this.heapSize] as number;
           this.siftDown(second);
         }
       }
     }
   }
+
 
   /** Caches child `index`'s current entry; false when the child is exhausted. */
   private cache(index: number): boolean {
@@ -242,7 +243,8 @@ export class MergingIterator implements InternalIterator {
     while (true) {
       let child = 2 * position + 1;
       if (child >= size) break;
-      if (child + 1 < size && this.before(heap[child + 1] as number, heap[child] as number)) child++;
+      const right = child + 1;
+      if (right < size && this.before(heap[right] as number, heap[child] as number)) child = right;
       if (!this.before(heap[child] as number, item)) break;
       heap[position] = heap[child] as number;
       position = child;

@@ -87,9 +87,18 @@ class Writer {
 
 export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
   const w = new Writer();
-  if (edit.logNumber !== undefined) (w.uint(EditTag.LOG_NUMBER), w.uint(edit.logNumber));
-  if (edit.nextFileNumber !== undefined) (w.uint(EditTag.NEXT_FILE_NUMBER), w.uint(edit.nextFileNumber));
-  if (edit.lastSeq !== undefined) (w.uint(EditTag.LAST_SEQ), w.uint(edit.lastSeq));
+  if (edit.logNumber !== undefined) {
+    w.uint(EditTag.LOG_NUMBER);
+    w.uint(edit.logNumber);
+  }
+  if (edit.nextFileNumber !== undefined) {
+    w.uint(EditTag.NEXT_FILE_NUMBER);
+    w.uint(edit.nextFileNumber);
+  }
+  if (edit.lastSeq !== undefined) {
+    w.uint(EditTag.LAST_SEQ);
+    w.uint(edit.lastSeq);
+  }
   for (const { level, fileNumber } of edit.deletedFiles ?? []) {
     w.uint(EditTag.DELETED_FILE);
     w.uint(level);
@@ -105,8 +114,14 @@ export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
     w.bytes(file.largestKey);
     for (const v of [file.largestSeq, file.minSeq, file.maxSeq, file.entries, file.deletions]) w.uint(v);
   }
-  for (const n of edit.vlogAdded ?? []) (w.uint(EditTag.VLOG_ADDED), w.uint(n));
-  for (const n of edit.vlogDeleted ?? []) (w.uint(EditTag.VLOG_DELETED), w.uint(n));
+  for (const n of edit.vlogAdded ?? []) {
+    w.uint(EditTag.VLOG_ADDED);
+    w.uint(n);
+  }
+  for (const n of edit.vlogDeleted ?? []) {
+    w.uint(EditTag.VLOG_DELETED);
+    w.uint(n);
+  }
   for (const { fileNumber, bytes } of edit.discard ?? []) {
     w.uint(EditTag.VLOG_DISCARD);
     w.uint(fileNumber);

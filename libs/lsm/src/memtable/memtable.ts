@@ -59,7 +59,7 @@ export class Memtable {
   add(key: Uint8Array, seq: number, kind: Kind, storedValue: Uint8Array): void {
     assert(!this.frozen, 'add() on a frozen memtable');
     if (!isKind(kind)) assert(false, `unknown kind ${kind}`);
-    assert(kind !== Kind.DELETE || storedValue.length === 0, 'a DELETE carries an empty stored value');
+    assert(kind !== Kind.DELETE || storedValue.length === 0, 'a DELETE has an empty stored value');
     const wasEmpty = this.list.size === 0;
     this.list.insert(key, seq, kind, storedValue);
     if (wasEmpty || seq < this.minSeqValue) this.minSeqValue = seq;
@@ -70,7 +70,8 @@ export class Memtable {
   get(userKey: Uint8Array, seq: number): MemtableEntry | undefined {
     const node = this.list.findGreaterOrEqual(userKey, seq);
     if (node === 0 || !this.list.keyEquals(node, userKey)) return undefined;
-    return { seq: this.list.seqOf(node), kind: this.list.kindOf(node), value: this.list.valueOf(node) };
+    const list = this.list;
+    return { seq: list.seqOf(node), kind: list.kindOf(node), value: list.valueOf(node) };
   }
 
   /** An iterator over every version in internal-key order; valid across later adds. */

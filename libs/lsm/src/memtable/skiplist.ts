@@ -107,7 +107,9 @@ export class Skiplist {
    * a node with the same (key, seq) existed and had its kind and value replaced.
    */
   insert(key: Uint8Array, seq: number, kind: Kind, value: Uint8Array): boolean {
-    if (seq >= 0 && seq <= MAX_SEQ && Math.floor(seq) !== seq) assert(false, `seq out of range: ${seq}`);
+    if (!(seq >= 0 && seq <= MAX_SEQ && Math.floor(seq) === seq)) {
+      assert(false, `seq out of range: ${seq}`);
+    }
     const preds = this.preds;
     const last = this.levelTails[0] as number;
     if (last !== NONE && this.compareNode(last, key, seq) < 0) {
@@ -152,12 +154,14 @@ export class Skiplist {
   findLastAtOrBefore(key: Uint8Array, seq = 0): SkiplistNode {
     const words = this.words;
     let node = HEAD;
+    let knownAfter = NONE;
     for (let level = this.height - 1; level >= 0; level--) {
       let next = words[node + LINKS + level] as number;
-      while (next !== NONE && this.compareNode(next, key, seq) <= 0) {
+      while (next !== NONE && next !== knownAfter && this.compareNode(next, key, seq) <= 0) {
         node = next;
         next = words[node + LINKS + level] as number;
       }
+      knownAfter = next;
     }
     return node; // HEAD === NONE when every node is after the target
   }
@@ -179,7 +183,8 @@ export class Skiplist {
   }
 
   seqOf(node: SkiplistNode): number {
-    return (this.words[node + SEQ_HIGH] as number) * TWO_POW_32 + ((this.words[node + SEQ_LOW] as number) >>> 0);
+    const words = this.words;
+    return (words[node + SEQ_HIGH] as number) * TWO_POW_32 + ((words[node + SEQ_LOW] as number) >>> 0);
   }
 
   kindOf(node: SkiplistNode): Kind {
@@ -229,7 +234,8 @@ export class Skiplist {
       if (difference !== 0) return difference;
     }
     if (nodeLength !== keyLength) return nodeLength - keyLength;
-    const nodeSeq = (words[node + SEQ_HIGH] as number) * TWO_POW_32 + ((words[node + SEQ_LOW] as number) >>> 0);
+    const nodeSeq =
+      (words[node + SEQ_HIGH] as number) * TWO_POW_32 + ((words[node + SEQ_LOW] as number) >>> 0);
     return nodeSeq > seq ? -1 : nodeSeq < seq ? 1 : 0;
   }
 
@@ -238,12 +244,14 @@ export class Skiplist {
     const words = this.words;
     const preds = this.preds;
     let node = HEAD;
+    let knownAfter = NONE; // a node already compared >= the target: never compare it again
     for (let level = this.height - 1; level >= 0; level--) {
       let next = words[node + LINKS + level] as number;
-      while (next !== NONE && this.compareNode(next, key, seq) < 0) {
+      while (next !== NONE && next !== knownAfter && this.compareNode(next, key, seq) < 0) {
         node = next;
         next = words[node + LINKS + level] as number;
       }
+      knownAfter = next;
       preds[level] = node;
     }
     return node;
@@ -323,14 +331,16 @@ export class Skiplist {
       previous = node;
       count++;
     }
-    if (count !== this.nodeCount) assert(false, `level 0 holds ${count} nodes, expected ${this.nodeCount}`);
+    if (count !== this.nodeCount) assert(false, `level 0 has ${count} nodes, not ${this.nodeCount}`);
     for (let level = 0; level < SKIPLIST_MAX_HEIGHT; level++) {
       let node = HEAD;
       let next = this.words[node + LINKS + level] as number;
       while (next !== NONE) {
         const nextHeight = (this.words[next + KIND_HEIGHT] as number) >>> 8;
         if (nextHeight <= level) assert(false, `node ${next} linked above its height`);
-        if (node !== HEAD) assert(this.compareNode(node, this.keyOf(next), this.seqOf(next)) < 0, 'level order');
+        if (node !== HEAD) {
+          assert(this.compareNode(node, this.keyOf(next), this.seqOf(next)) < 0, 'level order');
+        }
         node = next;
         next = this.words[node + LINKS + level] as number;
       }

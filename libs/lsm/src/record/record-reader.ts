@@ -18,6 +18,7 @@
 
 import { CorruptionError } from '../errors.js';
 import { concatBytes } from '../codec/bytes.js';
+import { getFixed16 } from '../codec/fixed.js';
 import {
   CHUNK_HEADER_BYTES,
   ChunkType,
@@ -111,10 +112,25 @@ function endAtDamage(
   position: number,
   reason: string,
 ): ReadRecordsResult {
-  const next = findValidChunk(bytes, position + 1);
+  let next = nextChunkIfValid(bytes, position);
+  if (next < 0) next = findValidChunk(bytes, position + 1);
   if (next >= 0) {
     throw new CorruptionError(fileName, position, `${reason}; valid records follow at offset ${next}`);
   }
   result.tornTail = true;
   return result;
+}
+
+/**
+ * Where the damaged chunk at `position` says the next chunk starts, if a valid chunk is there:
+ * the common case of a flipped payload byte, found without scanning the payload.
+ */
+function nextChunkIfValid(bytes: Uint8Array, position: number): number {
+  const blockLeft = LOG_BLOCK_BYTES - (position % LOG_BLOCK_BYTES);
+  if (blockLeft < CHUNK_HEADER_BYTES || position + CHUNK_HEADER_BYTES > bytes.length) return -1;
+  let next = position + CHUNK_HEADER_BYTES + getFixed16(bytes, position + 4);
+  const nextBlockLeft = LOG_BLOCK_BYTES - (next % LOG_BLOCK_BYTES);
+  if (nextBlockLeft < CHUNK_HEADER_BYTES) next += nextBlockLeft;
+  if (next >= bytes.length) return -1;
+  return chunkProblem(bytes, next) === undefined ? next : -1;
 }

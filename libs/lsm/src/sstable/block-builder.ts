@@ -13,7 +13,7 @@ import { assert, invariantsEnabled } from '../assert.js';
 import { putFixed32 } from '../codec/fixed.js';
 import { putVarint } from '../codec/varint.js';
 import { BLOCK_TRAILER_BYTES, BlockCompression, entryHeaderLength, putBlockTrailer } from './block-format.js';
-import { compareInternalRanges } from './internal-compare.js';
+import { compareInternalRanges, copyRange } from './internal-compare.js';
 
 const INITIAL_BUFFER_BYTES = 8 * 1024;
 
@@ -66,9 +66,9 @@ export class BlockBuilder {
     let offset = putVarint(this.buffer, this.length, shared);
     offset = putVarint(this.buffer, offset, unshared);
     offset = putVarint(this.buffer, offset, value.length);
-    this.buffer.set(keySource.subarray(shared, keyLength), offset);
+    copyRange(this.buffer, offset, keySource, shared, keyLength);
     offset += unshared;
-    this.buffer.set(value, offset);
+    copyRange(this.buffer, offset, value, 0, value.length);
     this.length = offset + value.length;
     this.rememberKey(keySource, shared, keyLength);
     this.sinceRestart++;
@@ -102,7 +102,7 @@ export class BlockBuilder {
       grown.set(this.lastKey.subarray(0, shared));
       this.lastKey = grown;
     }
-    for (let i = shared; i < keyLength; i++) this.lastKey[i] = keySource[i] as number;
+    copyRange(this.lastKey, shared, keySource, shared, keyLength);
     this.lastKeyLength = keyLength;
   }
 

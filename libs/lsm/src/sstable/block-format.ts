@@ -23,7 +23,7 @@
 
 import { crc32c, maskCrc, unmaskCrc } from '../codec/crc32c.js';
 import { getFixed32, putFixed32 } from '../codec/fixed.js';
-import { getVarint, putVarint, varintLength } from '../codec/varint.js';
+import { putVarint, varintLength } from '../codec/varint.js';
 import { CorruptionError } from '../errors.js';
 
 /** Block compression types. Written to disk; never change or reuse a value. */
@@ -70,12 +70,42 @@ export function decodeBlockHandle(
   file: string,
   fileOffset: number,
 ): BlockHandle {
-  const offset = getVarint(source, start, end);
-  if (offset === undefined) throw new CorruptionError(file, fileOffset, 'bad block handle offset');
-  const size = getVarint(source, offset.next, end);
-  if (size === undefined) throw new CorruptionError(file, fileOffset, 'bad block handle size');
-  if (size.next !== end) throw new CorruptionError(file, fileOffset, 'trailing bytes after block handle');
-  return { offset: offset.value, size: size.value };
+  const handle: BlockHandle = { offset: 0, size: 0 };
+  decodeBlockHandleInto(source, start, end, file, fileOffset, handle);
+  return handle;
+}
+
+/** As decodeBlockHandle, into `out` without allocating (point-read path). */
+export function decodeBlockHandleInto(
+  source: Uint8Array,
+  start: number,
+  end: number,
+  file: string,
+  fileOffset: number,
+  out: BlockHandle,
+): void {
+  let offset = 0;
+  let size = 0;
+  let i = start;
+  for (let field = 0; field < 2; field++) {
+    let value = 0;
+    let multiplier = 1;
+    for (;;) {
+      if (i >= end || multiplier > 2 ** 49) {
+        throw new CorruptionError(file, fileOffset, `bad block handle ${field === 0 ? 'offset' : 'size'}`);
+      }
+      const byte = source[i++] as number;
+      value += (byte & 0x7f) * multiplier;
+      if (byte < 0x80) break;
+      multiplier *= 128;
+    }
+    if (!Number.isSafeInteger(value)) throw new CorruptionError(file, fileOffset, 'block handle out of range');
+    if (field === 0) offset = value;
+    else size = value;
+  }
+  if (i !== end) throw new CorruptionError(file, fileOffset, 'trailing bytes after block handle');
+  out.offset = offset;
+  out.size = size;
 }
 
 /**

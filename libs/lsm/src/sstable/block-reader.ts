@@ -20,7 +20,7 @@ import { CorruptionError } from '../errors.js';
 import type { InternalIterator } from '../iterator/internal-iterator.js';
 import { Kind, MAX_SEQ, TRAILER_BYTES, isKind, readTrailerSeq, writeTrailer } from '../keys/internal-key.js';
 import { restartArrayOffset } from './block-format.js';
-import { compareInternalRanges } from './internal-compare.js';
+import { compareInternalRanges, copyRange } from './internal-compare.js';
 
 const EMPTY = new Uint8Array(0);
 /** Trailer kind byte of a seek target: sorts before every real kind at the same seq. */
@@ -35,7 +35,7 @@ export const SEEK_FOR_PREV_KIND_BYTE = 0x00;
 export function encodeSeekTarget(buffer: Uint8Array, userKey: Uint8Array, seq: number, kindByte: number): Uint8Array {
   const length = userKey.length + TRAILER_BYTES;
   const target = buffer.length >= length ? buffer : new Uint8Array(Math.max(length, buffer.length * 2));
-  target.set(userKey, 0);
+  copyRange(target, 0, userKey, 0, userKey.length);
   writeTrailer(target, userKey.length, seq, Kind.DELETE);
   target[length - 1] = kindByte;
   return target;
@@ -255,11 +255,7 @@ export class BlockIterator implements InternalIterator {
     if (this.keyBuffer.length < keyLength) this.growKeyBuffer(keyLength);
     const keys = this.keyBuffer;
     const data = this.data;
-    if (unshared <= 32) {
-      for (let i = 0; i < unshared; i++) keys[shared + i] = data[start + i] as number;
-    } else {
-      keys.set(data.subarray(start, start + unshared), shared);
-    }
+    copyRange(keys, shared, data, start, start + unshared);
     if (!isKind(keys[keyLength - 1] as number)) this.corrupt(offset, `unknown key kind ${keys[keyLength - 1]}`);
     this.keyLength = keyLength;
     this.userKeyView = undefined;

@@ -1,5 +1,5 @@
 /**
- * Allocation-free comparison of encoded internal keys held inside larger buffers (block
+ * Allocation-free byte-range helpers for the hot paths. Comparison of encoded internal keys held inside larger buffers (block
  * contents, key scratch buffers). Same order as keys/internal-key.ts `compareEncodedInternal`:
  * user key ascending, then the 8-byte trailer (seq << 8 | kind, big-endian) DESCENDING.
  *
@@ -54,4 +54,17 @@ export function compareUserRanges(
     if (x !== y) return x - y;
   }
   return aLength - bLength;
+}
+
+/**
+ * Copies `source[sourceStart, sourceEnd)` to `target[targetOffset...]`. Short ranges (keys) are
+ * copied by a loop: TypedArray.set on a fresh subarray costs more than the copy itself.
+ */
+export function copyRange(target: Uint8Array, targetOffset: number, source: Uint8Array, sourceStart: number, sourceEnd: number): void {
+  const length = sourceEnd - sourceStart;
+  if (length <= 32) {
+    for (let i = 0; i < length; i++) target[targetOffset + i] = source[sourceStart + i] as number;
+  } else {
+    target.set(source.subarray(sourceStart, sourceEnd), targetOffset);
+  }
 }

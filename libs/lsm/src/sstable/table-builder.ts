@@ -20,7 +20,7 @@ import { decodeValueHeader, decodeValuePointer } from '../keys/value-format.js';
 import { BLOCK_TRAILER_BYTES, BlockCompression, type BlockHandle, encodeBlockHandle, putBlockTrailer } from './block-format.js';
 import { BlockBuilder } from './block-builder.js';
 import { BloomBuilder, DEFAULT_BLOOM_BITS_PER_KEY } from './bloom.js';
-import { compareInternalRanges, compareUserRanges } from './internal-compare.js';
+import { compareInternalRanges, compareUserRanges, copyRange } from './internal-compare.js';
 import {
   CURRENT_TABLE_FORMAT_VERSION, FOOTER_BYTES, type TableProperties, encodeFooter, encodeProperties,
 } from './table-format.js';
@@ -108,7 +108,7 @@ export class TableBuilder {
     const keyLength = userKey.length + TRAILER_BYTES;
     if (this.keyScratch.length < keyLength) this.keyScratch = new Uint8Array(Math.max(keyLength, this.keyScratch.length * 2));
     const key = this.keyScratch;
-    key.set(userKey, 0);
+    copyRange(key, 0, userKey, 0, userKey.length);
     writeTrailer(key, userKey.length, seq, kind);
     let newUserKey = true;
     if (this.entries > 0) {
@@ -187,7 +187,7 @@ export class TableBuilder {
 
   private rememberLastKey(key: Uint8Array, keyLength: number): void {
     if (this.lastKey.length < keyLength) this.lastKey = new Uint8Array(Math.max(keyLength, this.lastKey.length * 2));
-    this.lastKey.set(key.subarray(0, keyLength), 0);
+    copyRange(this.lastKey, 0, key, 0, keyLength);
     this.lastKeyLength = keyLength;
   }
 

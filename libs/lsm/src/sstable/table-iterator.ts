@@ -14,6 +14,7 @@ import { assert } from '../assert.js';
 import type { InternalIterator } from '../iterator/internal-iterator.js';
 import { type Kind, MAX_SEQ, TRAILER_BYTES } from '../keys/internal-key.js';
 import { BlockIterator, SEEK_FOR_PREV_KIND_BYTE, SEEK_KIND_BYTE, encodeSeekTarget } from './block-reader.js';
+import type { BlockHandle } from './block-format.js';
 import type { TableReader } from './table-reader.js';
 
 export class TableIterator implements InternalIterator {
@@ -25,6 +26,7 @@ export class TableIterator implements InternalIterator {
   private dataOffset = -1;
   private positioned = false;
   private target: Uint8Array = new Uint8Array(64);
+  private readonly handle: BlockHandle = { offset: 0, size: 0 };
   private onClose: (() => void) | undefined;
   private closed = false;
 
@@ -138,7 +140,7 @@ export class TableIterator implements InternalIterator {
       this.positioned = false;
       return false;
     }
-    const handle = this.reader.dataHandleAt(this.index);
+    const handle = this.reader.dataHandleAt(this.index, this.handle);
     if (handle.offset !== this.dataOffset) {
       this.data.reset(this.reader.readBlock(handle), this.reader.path, handle.offset);
       this.dataOffset = handle.offset;

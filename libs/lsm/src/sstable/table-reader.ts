@@ -14,7 +14,7 @@
 import { readAtSync, type ReadableFile } from '../fs/fs.js';
 import { CorruptionError, IoError, LsmError } from '../errors.js';
 import { type Kind, MAX_SEQ, TRAILER_BYTES } from '../keys/internal-key.js';
-import { BLOCK_TRAILER_BYTES, type BlockHandle, checkBlock, decodeBlockHandle } from './block-format.js';
+import { BLOCK_TRAILER_BYTES, type BlockHandle, checkBlock, decodeBlockHandleInto } from './block-format.js';
 import { BlockIterator } from './block-reader.js';
 import type { BlockCache } from './block-cache.js';
 import { bloomMayContain } from './bloom.js';
@@ -41,6 +41,7 @@ export class TableReader {
   /** reused by get(): reads are synchronous, so no two lookups overlap */
   private readonly getIndex = new BlockIterator();
   private readonly getData = new BlockIterator();
+  private readonly getHandle: BlockHandle = { offset: 0, size: 0 };
 
   private constructor(file: ReadableFile, fileNumber: number, cache: BlockCache, footer: Footer, properties: TableProperties) {
     this.file = file;
@@ -97,7 +98,7 @@ export class TableReader {
     index.reset(this.readBlock(indexHandle), this.file.path, indexHandle.offset);
     index.seek(userKey, seq);
     if (!index.valid()) return undefined;
-    const handle = this.dataHandleAt(index);
+    const handle = this.dataHandleAt(index, this.getHandle);
     const data = this.getData;
     data.reset(this.readBlock(handle), this.file.path, handle.offset);
     data.seek(userKey, seq);
@@ -133,14 +134,14 @@ export class TableReader {
   }
 
   /** Decodes and bounds-checks the data block handle in the index iterator's current value. */
-  dataHandleAt(index: BlockIterator): BlockHandle {
+  dataHandleAt(index: BlockIterator, out: BlockHandle = { offset: 0, size: 0 }): BlockHandle {
     const start = index.currentValueStart;
     const fileOffset = index.currentValueFileOffset;
-    const handle = decodeBlockHandle(index.contents, start, start + index.currentValueLength, this.file.path, fileOffset);
-    if (handle.offset + handle.size + BLOCK_TRAILER_BYTES > this.dataEndOffset) {
-      throw new CorruptionError(this.file.path, fileOffset, `data block handle ${handle.offset}+${handle.size} beyond the data area`);
+    decodeBlockHandleInto(index.contents, start, start + index.currentValueLength, this.file.path, fileOffset, out);
+    if (out.offset + out.size + BLOCK_TRAILER_BYTES > this.dataEndOffset) {
+      throw new CorruptionError(this.file.path, fileOffset, `data block handle ${out.offset}+${out.size} beyond the data area`);
     }
-    return handle;
+    return out;
   }
 
   /** Verified contents of the block at `handle`, through the block cache. */

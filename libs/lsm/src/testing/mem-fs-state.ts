@@ -7,8 +7,8 @@
  * - Its durable content is `durable ?? data[0, durableSize)`; `durable` is materialized only when
  *   a pending truncate is about to overwrite the durable prefix inside `data`.
  * - `pending` lists the file's content operations since its last sync, in order; an append's
- *   `bytes` may be a view into an old or the current `data` buffer, and is detached (copied)
- *   before anything could overwrite those bytes.
+ *   bytes live in an old or the current `data` buffer (`source`), and are detached (copied)
+ *   before anything could overwrite them.
  * - A directory's `entries` are its current names; `synced` the names as of its last syncDir;
  *   `pending` the operations since then, each naming the inode it affected.
  */
@@ -33,6 +33,12 @@ export function memFsError(code: string, syscall: string, path: string): NodeJS.
   });
 }
 
+/** "<op> <path>[ <detail>]"; a number detail is a byte count ("append /db/000001.wal 120 bytes"). */
+export function describeMutation(op: string, path: string, detail: string | number | undefined): string {
+  if (detail === undefined) return `${op} ${path}`;
+  return typeof detail === 'number' ? `${op} ${path} ${detail} bytes` : `${op} ${path} ${detail}`;
+}
+
 export function components(path: string): string[] {
   const parts: string[] = [];
   for (const part of path.split('/')) {
@@ -45,9 +51,14 @@ export function components(path: string): string[] {
 
 export type CrashMode = 'synced' | 'random' | 'torn' | 'lost-dirents';
 
+/** An append's bytes are `source[sourceOffset, sourceOffset + length)`. */
 export type FileOp =
-  | { readonly kind: 'append'; readonly offset: number; bytes: Uint8Array }
+  | { readonly kind: 'append'; readonly offset: number; readonly length: number; source: Uint8Array; sourceOffset: number }
   | { readonly kind: 'truncate'; readonly size: number };
+
+function appendedBytes(op: Extract<FileOp, { kind: 'append' }>): Uint8Array {
+  return op.source.subarray(op.sourceOffset, op.sourceOffset + op.length);
+}
 
 export type DirOp =
   | { readonly kind: 'link'; readonly name: string; readonly node: MemNode }
@@ -103,7 +114,7 @@ export function appendToFile(node: MemFileNode, bytes: Uint8Array, nowMs: number
   ensureCapacity(node, offset + bytes.length);
   node.data.set(bytes, offset);
   node.size = offset + bytes.length;
-  node.pending.push({ kind: 'append', offset, bytes: node.data.subarray(offset, node.size) });
+  node.pending.push({ kind: 'append', offset, length: bytes.length, source: node.data, sourceOffset: offset });
   node.mtimeMs = nowMs;
 }
 
@@ -115,7 +126,9 @@ export function truncateFile(node: MemFileNode, sizeBytes: number, nowMs: number
       node.durable = node.data.slice(0, node.durableSize);
     }
     for (const op of node.pending) {
-      if (op.kind === 'append' && op.offset + op.bytes.length > sizeBytes) op.bytes = op.bytes.slice();
+      if (op.kind !== 'append' || op.offset + op.length <= sizeBytes || op.source !== node.data) continue;
+      op.source = appendedBytes(op).slice();
+      op.sourceOffset = 0;
     }
   } else {
     ensureCapacity(node, sizeBytes);
@@ -178,7 +191,7 @@ class ContentBuilder {
     this.bytes.set(data, offset);
   }
   apply(op: FileOp): void {
-    if (op.kind === 'append') this.write(op.offset, op.bytes);
+    if (op.kind === 'append') this.write(op.offset, appendedBytes(op));
     else this.setLength(op.size);
   }
   result(): Uint8Array {
@@ -192,11 +205,11 @@ function tornContent(node: MemFileNode, rng: Prng): Uint8Array {
   const builder = new ContentBuilder(durableContent(node));
   node.pending.forEach((op, index) => {
     if (index !== last || op.kind !== 'append') return builder.apply(op);
-    const length = op.bytes.length;
+    const length = op.length;
     const keptBytes = length === 0 ? 0 : rng.nextInt(length);
     const garbage = new Uint8Array(length - keptBytes);
     if (rng.next() >= 0.5) rng.fill(garbage);
-    builder.write(op.offset, op.bytes.subarray(0, keptBytes));
+    builder.write(op.offset, appendedBytes(op).subarray(0, keptBytes));
     builder.write(op.offset + keptBytes, garbage);
   });
   return builder.result();

@@ -48,7 +48,7 @@ import {
   appendToFile, crashTree, fileContent, newDirNode, newFileNode, syncDirNode, syncFile, truncateFile,
 } from './mem-fs-state.js';
 import type { CrashMode, MemDirNode, MemFileNode, MemNode } from './mem-fs-state.js';
-import { components, memFsError } from './mem-fs-state.js';
+import { components, describeMutation, memFsError } from './mem-fs-state.js';
 
 export type { CrashMode } from './mem-fs-state.js';
 export { memFsError } from './mem-fs-state.js';
@@ -136,7 +136,7 @@ export class MemFs implements Fs {
       else throw memFsError('EEXIST', 'mkdir', path);
     }
     if (missing.length === 0) return;
-    this.mutate(`mkdir ${path}`, () => {
+    this.mutate('mkdir', path, undefined, () => {
       for (const name of missing) {
         const child = newDirNode(this.nowMs());
         this.link(dir, name, child);
@@ -165,16 +165,20 @@ export class MemFs implements Fs {
     let node = existing;
     if (node === undefined) {
       const created = newFileNode(new Uint8Array(0), this.nowMs());
-      this.mutate(`create ${path}`, () => this.link(dir, name, created));
+      this.mutate('create', path, undefined, () => this.link(dir, name, created));
       node = created;
     } else if (options?.truncate === true && node.size > 0) {
       const file = node;
-      this.mutate(`open-truncate ${path}`, () => truncateFile(file, 0, this.nowMs()));
+      this.mutate('open-truncate', path, undefined, () => truncateFile(file, 0, this.nowMs()));
     }
     return new MemWritableFile(this, path, node);
   }
 
   async openReadable(path: string): Promise<ReadableFile> {
+    return this.openReadableSync(path);
+  }
+
+  openReadableSync(path: string): ReadableFile {
     this.checkAlive('open', path);
     return new MemReadableFile(this, path, this.fileAt(path, 'open'));
   }
@@ -188,7 +192,7 @@ export class MemFs implements Fs {
     this.checkAlive('open', path);
     const { dir, name } = this.parentOf(path, 'open');
     if (dir.entries.has(name)) return false;
-    this.mutate(`create-exclusive ${path} ${data.length} bytes`, () => {
+    this.mutate('create-exclusive', path, data.length, () => {
       this.link(dir, name, newFileNode(data, this.nowMs()));
     });
     return true;
@@ -198,7 +202,7 @@ export class MemFs implements Fs {
     this.checkAlive('truncate', path);
     const file = this.fileAt(path, 'truncate');
     if (!Number.isSafeInteger(size) || size < 0) throw memFsError('EINVAL', 'truncate', path);
-    this.mutate(`truncate ${path} ${size}`, () => {
+    this.mutate('truncate', path, String(size), () => {
       truncateFile(file, size, this.nowMs());
       syncFile(file);
     });
@@ -214,7 +218,7 @@ export class MemFs implements Fs {
     if (replaced === node) return;
     if (replaced?.kind === 'dir') throw memFsError(node.kind === 'dir' ? 'ENOTEMPTY' : 'EISDIR', 'rename', to);
     if (replaced !== undefined && node.kind === 'dir') throw memFsError('ENOTDIR', 'rename', to);
-    this.mutate(`rename ${from} -> ${to}`, () => {
+    this.mutate('rename', from, `-> ${to}`, () => {
       if (source.dir === target.dir) {
         source.dir.entries.delete(source.name);
         source.dir.entries.set(target.name, node);
@@ -232,13 +236,13 @@ export class MemFs implements Fs {
     const node = dir.entries.get(name);
     if (node === undefined) throw memFsError('ENOENT', 'unlink', path);
     if (node.kind === 'dir') throw memFsError('EISDIR', 'unlink', path);
-    this.mutate(`unlink ${path}`, () => this.unlinkEntry(dir, name, node));
+    this.mutate('unlink', path, undefined, () => this.unlinkEntry(dir, name, node));
   }
 
   async syncDir(path: string): Promise<void> {
     this.checkAlive('fsync', path);
     const dir = this.dirAt(path, 'open');
-    this.mutate(`sync-dir ${path}`, () => syncDirNode(dir));
+    this.mutate('sync-dir', path, undefined, () => syncDirNode(dir));
   }
 
   async removeTree(path: string): Promise<void> {
@@ -248,7 +252,7 @@ export class MemFs implements Fs {
     const { dir, name } = this.parentOf(path, 'rm');
     const node = dir.entries.get(name);
     if (node === undefined) return;
-    this.mutate(`remove-tree ${path}`, () => this.unlinkEntry(dir, name, node));
+    this.mutate('remove-tree', path, undefined, () => this.unlinkEntry(dir, name, node));
   }
 
   // ---- internals shared with the handles ----------------------------------------------------
@@ -258,22 +262,36 @@ export class MemFs implements Fs {
     if (this.isCrashed) throw memFsError('ECRASHED', syscall, path);
   }
 
-  /** Runs one mutation: refuses when frozen, counts it, calls the hook, crashes at the limit. */
-  mutate(description: string, apply: () => void): void {
-    if (this.isCrashed) throw memFsError('ECRASHED', description.split(' ')[0] ?? 'write', description);
-    if (this.frozen) throw memFsError('EROFS', description.split(' ')[0] ?? 'write', description);
+  /** Runs one mutation: refuses when crashed or frozen, counts it, calls the hook, crashes at the limit. */
+  private mutate(op: string, path: string, detail: string | number | undefined, apply: () => void): void {
+    this.beginMutation(op, path);
     apply();
-    this.count += 1;
-    this.options.onMutation?.(this.count, description);
-    if (this.count === this.options.crashAfterMutations) this.crash();
+    this.endMutation(op, path, detail);
   }
 
   appendTo(file: MemFileNode, path: string, data: Uint8Array): void {
-    this.mutate(`append ${path} ${data.length} bytes`, () => appendToFile(file, data, this.nowMs()));
+    this.beginMutation('append', path);
+    appendToFile(file, data, this.nowMs());
+    this.endMutation('append', path, data.length);
   }
 
   syncTo(file: MemFileNode, path: string): void {
-    this.mutate(`sync ${path}`, () => syncFile(file));
+    this.beginMutation('sync', path);
+    syncFile(file);
+    this.endMutation('sync', path, undefined);
+  }
+
+  private beginMutation(op: string, path: string): void {
+    if (this.isCrashed) throw memFsError('ECRASHED', op, path);
+    if (this.frozen) throw memFsError('EROFS', op, path);
+  }
+
+  /** Descriptions: see describeMutation. */
+  private endMutation(op: string, path: string, detail: string | number | undefined): void {
+    this.count += 1;
+    const hook = this.options.onMutation;
+    if (hook !== undefined) hook(this.count, describeMutation(op, path, detail));
+    if (this.count === this.options.crashAfterMutations) this.crash();
   }
 
   private link(dir: MemDirNode, name: string, node: MemNode): void {

@@ -1,0 +1,3 @@
+/** Test helpers shipped under `@progress/lsm/testing`: in-memory and fault-injecting file systems. */
+export { MemFs } from './mem-fs.js';
+export { FaultFs } from './fault-fs.js';
