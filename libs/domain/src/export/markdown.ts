@@ -7,7 +7,7 @@ import { formatNumber, formatPercent, formatTrend, reportTitle } from './format.
 
 export function escapeMarkdown(text: string): string {
   return text
-    .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, (char) => `\\${char}`)
+    .replace(/[\\`*_[\]|~>]/g, (char) => `\\${char}`)
     .replace(/</g, '&lt;')
     .replace(/&(?!lt;)/g, '&amp;');
 }

@@ -4,9 +4,14 @@ import { eventToJsonlLine } from '../export/jsonl.js';
 import type { UserState } from '../state.js';
 import type { Cutoff, EventStore } from './event-store.js';
 
+/** Streams the export line by line (constant memory per stream; for large stores). */
+export async function* jsonlLines(store: EventStore, cutoff?: Cutoff): AsyncGenerator<string> {
+  for await (const stored of store.readAll(cutoff)) yield eventToJsonlLine(stored.stream, stored.version, stored.event);
+}
+
 export async function exportJsonl(store: EventStore, cutoff?: Cutoff): Promise<string> {
   const lines: string[] = [];
-  for await (const stored of store.readAll(cutoff)) lines.push(eventToJsonlLine(stored.stream, stored.version, stored.event));
+  for await (const line of jsonlLines(store, cutoff)) lines.push(line);
   return lines.join('');
 }
 

@@ -368,6 +368,8 @@ export class Engine {
       iterator.close();
     }
     for (const file of result.files) await this.tables.ensureOpen(file.number);
+    // D2: the new tables' directory entries are durable before the edit that names them.
+    await this.fs.syncDir(this.dir);
     const nextWal = this.imm[1]?.walNumber ?? this.mem.walNumber;
     const edit: VersionEdit = {
       logNumber: nextWal,
@@ -412,6 +414,7 @@ export class Engine {
       this.unpin(version);
     }
     for (const file of result.files) await this.tables.ensureOpen(file.number);
+    await this.fs.syncDir(this.dir);
     await this.versions.logAndApply({
       deletedFiles: deleted,
       newFiles: result.files.map((file) => ({ level: compaction.outputLevel, file })),

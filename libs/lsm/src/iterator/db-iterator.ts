@@ -115,7 +115,8 @@ export class DbIterator {
       this.findNextVisible(false);
     } else {
       const upper = this.upper;
-      if (upper !== undefined && compareBytes(key, upper) >= 0) internal.seekForPrev(upper, MAX_SEQ);
+      const clamp = upper !== undefined && compareBytes(key, upper) >= 0;
+      if (clamp) internal.seekForPrev(upper, MAX_SEQ);
       else internal.seekForPrev(key, 0); // last entry <= (key, 0): every version of key included
       this.findPrevVisible();
     }

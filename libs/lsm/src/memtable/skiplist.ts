@@ -183,8 +183,8 @@ export class Skiplist {
   }
 
   seqOf(node: SkiplistNode): number {
-    const words = this.words;
-    return (words[node + SEQ_HIGH] as number) * TWO_POW_32 + ((words[node + SEQ_LOW] as number) >>> 0);
+    const high = this.words[node + SEQ_HIGH] as number;
+    return high * TWO_POW_32 + ((this.words[node + SEQ_LOW] as number) >>> 0);
   }
 
   kindOf(node: SkiplistNode): Kind {
@@ -331,7 +331,7 @@ export class Skiplist {
       previous = node;
       count++;
     }
-    if (count !== this.nodeCount) assert(false, `level 0 has ${count} nodes, not ${this.nodeCount}`);
+    if (count !== this.nodeCount) assert(false, `level 0: ${count} nodes, not ${this.nodeCount}`);
     for (let level = 0; level < SKIPLIST_MAX_HEIGHT; level++) {
       let node = HEAD;
       let next = this.words[node + LINKS + level] as number;

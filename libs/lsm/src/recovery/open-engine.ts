@@ -14,7 +14,7 @@
  */
 
 import { CorruptionError, IoError, LsmError } from '../errors.js';
-import { joinPath, type Fs } from '../fs/fs.js';
+import { dirName, joinPath, type Fs } from '../fs/fs.js';
 import { CURRENT_FILE_NAME, parseFileName, tableFileName, walFileName } from '../fs/filenames.js';
 import { acquireLock, type LockHandle } from '../fs/lock.js';
 import { VersionSet } from '../manifest/version-set.js';
@@ -30,7 +30,12 @@ import { ValueLog } from '../db/value-log.js';
 
 export async function openEngine(options: ResolvedOptions, fs: Fs): Promise<Engine> {
   const dir = options.dir;
-  if (!options.readOnly) await wrapIo(() => fs.mkdir(dir), `cannot create ${dir}`);
+  if (!options.readOnly) {
+    const existed = (await fs.stat(dir)) !== undefined;
+    await wrapIo(() => fs.mkdir(dir), `cannot create ${dir}`);
+    // A new database directory's own entry must be durable before anything in it is.
+    if (!existed) await wrapIo(() => fs.syncDir(dirName(dir)), `cannot sync the parent of ${dir}`);
+  }
   const lock = options.readOnly ? undefined : await acquireLock(fs, dir, { timeoutMs: options.lockTimeoutMs });
   try {
     return await openLocked(options, fs, lock);

@@ -17,7 +17,9 @@ import { assert } from '../assert.js';
 import type { WritableFile } from '../fs/fs.js';
 import { Kind, MAX_SEQ, TRAILER_BYTES, writeTrailer } from '../keys/internal-key.js';
 import { decodeValueHeader, decodeValuePointer } from '../keys/value-format.js';
-import { BLOCK_TRAILER_BYTES, BlockCompression, type BlockHandle, encodeBlockHandle, putBlockTrailer } from './block-format.js';
+import {
+  BLOCK_TRAILER_BYTES, BlockCompression, type BlockHandle, DEFAULT_BLOCK_RESTART_INTERVAL, encodeBlockHandle, putBlockTrailer,
+} from './block-format.js';
 import { BlockBuilder } from './block-builder.js';
 import { BloomBuilder, DEFAULT_BLOOM_BITS_PER_KEY } from './bloom.js';
 import { compareInternalRanges, compareUserRanges, copyRange } from './internal-compare.js';
@@ -27,7 +29,6 @@ import {
 
 export const DEFAULT_BLOCK_BYTES = 4 * 1024;
 export const DEFAULT_TABLE_FLUSH_BYTES = 64 * 1024;
-const DEFAULT_RESTART_INTERVAL = 16;
 
 export interface TableBuilderOptions {
   /** target size of a data block's contents (default 4 KiB) */
@@ -84,7 +85,7 @@ export class TableBuilder {
     this.createdAtMs = options.createdAtMs ?? 0;
     this.creator = options.creator ?? '';
     assert(Number.isInteger(this.blockBytes) && this.blockBytes >= 64, 'blockBytes must be an integer >= 64');
-    this.dataBlock = new BlockBuilder(options.blockRestartInterval ?? DEFAULT_RESTART_INTERVAL);
+    this.dataBlock = new BlockBuilder(options.blockRestartInterval ?? DEFAULT_BLOCK_RESTART_INTERVAL);
     const bloomBits = options.bloomBitsPerKey ?? DEFAULT_BLOOM_BITS_PER_KEY;
     this.bloom = bloomBits === 0 ? undefined : new BloomBuilder(bloomBits);
   }
