@@ -69,6 +69,20 @@ describe('EventStore append', () => {
     expect(stored.map((s) => s.event.type === 'ProgressRecorded' && s.event.data.entryId)).toEqual([false, 'e1', 'e2']);
   });
 
+  it('appends of different users never conflict with each other (no shared key)', async () => {
+    const h = await harness();
+    await h.runAll([register('alice'), register('bob')]);
+    let raced = false;
+    h.kv.beforeCommit = async () => {
+      if (raced) return;
+      raced = true;
+      h.kv.beforeCommit = undefined;
+      expect((await h.run(record('bob', 'running', 1))).status).toBe('accepted');
+    };
+    const result = await h.run(record('alice', 'running', 2));
+    expect(result.status === 'accepted' && result.attempts).toBe(1);
+  });
+
   it('gives up with APPEND_CONFLICT after bounded attempts, leaving nothing half-applied', async () => {
     const h = await harness();
     await h.run(register('alice'));

@@ -124,12 +124,16 @@ export async function importCsv(store: EventStore, text: string, options: CsvImp
     const key = `csv-${fnv1a64Hex(content)}-${occurrence}` as IdempotencyKey;
     commands.push({ line: row.line, command: { ...result.command, commandId: key as unknown as RecordProgress['commandId'], idempotencyKey: key } });
   }
-  if (problems.length > 0) throw new ImportRejectedError(problems);
-  return writeCsvCommands(store, commands, options);
+  return writeCsvCommands(store, commands, options, problems);
 }
 
-async function writeCsvCommands(store: EventStore, commands: readonly { line: number; command: RecordProgress }[], options: CsvImportOptions): Promise<ImportReport> {
-  const problems: ImportProblem[] = [];
+/** Decides every syntactically valid row; reports syntax and domain problems together, by line. */
+async function writeCsvCommands(
+  store: EventStore,
+  commands: readonly { line: number; command: RecordProgress }[],
+  options: CsvImportOptions,
+  problems: ImportProblem[],
+): Promise<ImportReport> {
   const states = new Map<string, StreamState>();
   const trial = new Map<string, StreamState>();
   const pending: PendingEvent[] = [];
@@ -163,7 +167,7 @@ async function writeCsvCommands(store: EventStore, commands: readonly { line: nu
       pending.push({ stream, event, ...(index === 0 ? { records: [{ key: idempotencyKeyFor(stream, key), value: encodeJson(record) }] } : {}) });
     });
   }
-  if (problems.length > 0) throw new ImportRejectedError(problems);
+  if (problems.length > 0) throw new ImportRejectedError([...problems].sort((a, b) => a.line - b.line));
   const report = await writeBatches(store, pending, states);
   return { imported: pending.length, skipped, commits: report.commits, atomic: report.commits <= 1 };
 }

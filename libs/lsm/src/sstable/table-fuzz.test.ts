@@ -16,7 +16,7 @@ import { type TestEntry, buildTable, entriesHex, makeRng, openTable, randomEntri
 
 const seed = Number(process.env['SEED'] ?? Date.now());
 console.log(`table-fuzz.test.ts seed=${seed}`);
-const RUNS = Number(process.env['SSTABLE_FUZZ_RUNS'] ?? 1500);
+const RUNS = Number(process.env['SSTABLE_FUZZ_RUNS'] ?? 1000);
 
 type Outcome = 'exact' | 'corruption';
 

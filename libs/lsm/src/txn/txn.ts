@@ -176,18 +176,27 @@ export class Txn {
     return iterator;
   }
 
-  /** Commits: validates the read set (update transactions), then writes durably. */
-  async commit(): Promise<void> {
+  /**
+   * Commits: validates the read set (update transactions) and writes durably. Resolves to the
+   * commit timestamp, or 0 when there was nothing to write.
+   */
+  async commit(): Promise<number> {
     this.checkUsable(false);
     this.closeIterators();
     const writes = [...this.pending.values()];
-    this.finish();
-    if (writes.length === 0) return;
-    if (!this.update) throw new ReadOnlyError('read-only transaction has writes');
-    this.host.checkOpen(true);
-    const commitTs = this.host.oracle.tryCommit(this.readTs, this.reads, writes.map((w) => w.key));
+    let commitTs: number | undefined;
+    try {
+      if (writes.length === 0) return 0;
+      if (!this.update) throw new ReadOnlyError('read-only transaction has writes');
+      this.host.checkOpen(true);
+      // The check and the timestamp happen while this transaction still pins the history.
+      commitTs = this.host.oracle.tryCommit(this.readTs, this.reads, writes.map((w) => w.key));
+    } finally {
+      this.finish();
+    }
     if (commitTs === undefined) throw new ConflictError();
     await this.host.commitWrites(writes, commitTs);
+    return commitTs;
   }
 
   /** Ends the transaction without writing. Idempotent. */
@@ -205,9 +214,9 @@ export class Txn {
     this.discard();
   }
 
-  /** @internal called by TxnIterator when it closes: records the range it actually covered. */
-  recordScan(range: KeyRange, iterator: TxnIterator): void {
-    this.iterators.delete(iterator);
+  /** @internal called by TxnIterator at each seek and when it closes: a range it covered. */
+  recordScan(range: KeyRange, iterator: TxnIterator, closing: boolean): void {
+    if (closing) this.iterators.delete(iterator);
     if (this.update && !this.ended) this.reads.ranges.push(range);
   }
 
@@ -297,6 +306,9 @@ export class TxnIterator implements IterableIterator<Item>, Disposable {
   seek(key: KeyInput): void {
     this.checkOpen();
     const bytes = toKeyBytes(key);
+    // What was returned before this seek stays protected: record it as its own range.
+    if (this.lastKey !== undefined) this.txn.recordScan(this.coveredRange(false), this, false);
+    this.lastKey = undefined;
     this.seekKey = bytes;
     this.cursor.seek(bytes);
     this.started = true;
@@ -338,7 +350,7 @@ export class TxnIterator implements IterableIterator<Item>, Disposable {
     if (this.closed) return;
     this.closed = true;
     this.cursor.close();
-    this.txn.recordScan(this.coveredRange(exhausted), this);
+    this.txn.recordScan(this.coveredRange(exhausted), this, true);
   }
 
   private coveredRange(exhausted: boolean): KeyRange {
