@@ -49,6 +49,8 @@ export { runsOf, longestRun, currentStreak } from './projections/streaks.js';
 
 // Event store
 export { EventStore } from './store/event-store.js';
+export { LsmKvStore } from './store/lsm-kv-store.js';
+export type { LsmKvStoreOptions } from './store/lsm-kv-store.js';
 export type { Cutoff, AppendOutcome, AppendRequest } from './store/event-store.js';
 export type { StoredEvent, GlobalPosition } from './store/stored-event.js';
 export { CommandHandler, commandFingerprint } from './store/command-handler.js';

@@ -142,6 +142,12 @@ export class Db implements AsyncDisposable {
     });
   }
 
+  /** The newest commit timestamp visible to a new transaction (a store-wide revision). */
+  currentTimestamp(): number {
+    this.engine.checkOpen(false);
+    return this.engine.oracle.readTs();
+  }
+
   stats(): DbStats {
     this.engine.checkOpen(false);
     return collectStats(this.engine);

@@ -10,8 +10,7 @@
  *   timestamps are 64-bit and must never lose precision.
  * - `commit(conditions, mutations)` is atomic: if every condition holds, all mutations apply at
  *   one new revision; otherwise nothing applies and `{ ok: false }` is returned.
- * - Each entry carries the revision of the commit that last wrote it (`modRevision`) and of the
- *   commit that created it (`createRevision`).
+ * - Each entry carries the revision of the commit that last wrote it (`modRevision`).
  * - Scans are bounded `[start, end)` and paged (`limit`, `more`); the caller continues from
  *   `nextPageStart`. Prefix scans are a helper (`prefixRange`), never a port operation.
  * - Errors are `KvStoreError` subclasses with stable codes (below). `StoreUnavailable` means the
@@ -23,7 +22,6 @@ export type Revision = bigint;
 export interface KvEntry {
   readonly key: string;
   readonly value: Uint8Array;
-  readonly createRevision: Revision;
   readonly modRevision: Revision;
 }
 

@@ -213,7 +213,7 @@ function withinCutoff(stored: StoredEvent, cutoff: Cutoff | undefined): boolean 
   return true;
 }
 
-function decodeOrCorrupt(stream: StreamRef, entry: { key: string; value: Uint8Array; modRevision: Revision; createRevision: Revision }): StoredEvent {
+function decodeOrCorrupt(stream: StreamRef, entry: { key: string; value: Uint8Array; modRevision: Revision }): StoredEvent {
   try {
     return decodeEventRecord(stream, entry);
   } catch (error) {

@@ -55,7 +55,6 @@ function commitContract(fresh: Fresh): void {
     const k1 = await store.get('k1');
     expect(text(k1?.value)).toBe('v1b');
     expect(k1?.modRevision).toBe(second.revision);
-    expect(k1?.createRevision).toBe(first.revision);
     expect((await store.get('k2'))?.modRevision).toBe(second.revision);
   });
 

@@ -31,7 +31,6 @@ export const DEFAULT_MEMORY_LIMITS: KvStoreLimits = {
 
 interface Row {
   value: Uint8Array;
-  createRevision: Revision;
   modRevision: Revision;
 }
 
@@ -142,7 +141,7 @@ export class MemoryKvStore implements KvStore {
         const existing = this.rows.get(mutation.key);
         if (existing === undefined) this.insertKey(mutation.key);
         const value = new Uint8Array(mutation.value);
-        this.rows.set(mutation.key, { value, createRevision: existing?.createRevision ?? revision, modRevision: revision });
+        this.rows.set(mutation.key, { value, modRevision: revision });
         changes.push({ key: mutation.key, value: new Uint8Array(value) });
       } else if (this.rows.delete(mutation.key)) {
         this.keys.splice(this.lowerBound(mutation.key), 1);
@@ -214,5 +213,5 @@ export class MemoryKvStore implements KvStore {
 }
 
 function toEntry(key: string, row: Row): KvEntry {
-  return { key, value: new Uint8Array(row.value), createRevision: row.createRevision, modRevision: row.modRevision };
+  return { key, value: new Uint8Array(row.value), modRevision: row.modRevision };
 }
