@@ -4,7 +4,7 @@
  */
 
 import { assert } from './assert.js';
-import { Engine } from './db/engine.js';
+import type { Engine } from './db/engine.js';
 import { DbClosedError, InvalidArgumentError, isLsmError } from './errors.js';
 import type { Fs } from './fs/fs.js';
 import { nodeFs } from './fs/node-fs.js';

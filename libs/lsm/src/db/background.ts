@@ -112,6 +112,10 @@ export class Background {
   private async compactLoop(): Promise<void> {
     this.lastCompactLoopWorked = false;
     try {
+      // Yield first: with nothing to do the loop would otherwise finish synchronously, and its
+      // `finally` would clear `compacting` before the caller assigns the returned promise to it,
+      // leaving a settled promise there forever (no compaction would ever start again).
+      await Promise.resolve();
       while (!this.stopped && this.failure === undefined) {
         const compaction = this.host.pickCompaction();
         if (compaction === undefined) {

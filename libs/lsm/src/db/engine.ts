@@ -21,7 +21,7 @@ import { CompactionPicker, type Compaction } from '../compaction/picker.js';
 import { writeTables, type TableWriterContext } from '../compaction/table-writer.js';
 import { DbClosedError, IoError, LsmError, ReadOnlyError } from '../errors.js';
 import { joinPath, type Fs } from '../fs/fs.js';
-import { tableFileName, walFileName } from '../fs/filenames.js';
+import { walFileName } from '../fs/filenames.js';
 import type { LockHandle } from '../fs/lock.js';
 import { Kind } from '../keys/internal-key.js';
 import { encodeStoredValue, encodeValuePointer } from '../keys/value-format.js';

@@ -1,0 +1,159 @@
+/**
+ * A session: the opened store, the command handler, the user's settings and the clock, for the
+ * length of one CLI invocation. Commands run their writes through `execute`, which turns domain
+ * rejections into exit-1 errors with a next step, and auto-registers the default user.
+ *
+ * Invariants:
+ * - a rejected command writes nothing: auto-registration is decided together with the command
+ *   (pure `decide` on the would-be state) before either is appended;
+ * - the store is closed on every path (`withSession`).
+ */
+import {
+  CommandHandler, decide, evolveAll, initialUserState, parseTeamId, parseUserId, randomIds, systemClock,
+} from '@progress/domain';
+import type {
+  Command, CommandId, ExecuteResult, Instant, StoredEvent, TeamId, TeamState, UserId, UserState,
+} from '@progress/domain';
+import type { Context } from '../cli/context.js';
+import { RejectedError, UsageError } from '../cli/errors.js';
+import type { Settings } from '../config.js';
+import { openStore } from './store.js';
+import type { OpenedStore } from './store.js';
+
+export type Accepted = Extract<ExecuteResult, { status: 'accepted' }>;
+export type Outcome = Accepted | Extract<ExecuteResult, { status: 'duplicate' }>;
+
+const HINTS: Readonly<Record<string, string>> = {
+  USER_NOT_REGISTERED: 'add the user with "progress user add <id>", or check --user',
+  ENTRY_NOT_FOUND: 'list entries and their ids with "progress history"',
+  ENTRY_RETRACTED: 'see "progress history --retracted"; "progress undo" can restore it',
+  UNKNOWN_METRIC: 'log the metric first: progress log <metric> <amount> [unit]',
+  UNIT_MISMATCH: 'leave the unit out to use the metric\'s own, or log under a new metric name',
+  TEAM_NOT_FOUND: 'create it with "progress team create <id> <name>", or list teams with "progress team list"',
+  GOAL_NOT_FOUND: 'list goals with "progress goal list"',
+  OCCURRED_IN_FUTURE: 'check --at, and your time zone ("progress config get time-zone")',
+  OCCURRED_TOO_EARLY: 'entries start in the year 2000',
+  AMOUNT_OUT_OF_RANGE: 'amounts are greater than 0 and at most 1000000',
+  AMOUNT_TOO_PRECISE: 'round to at most 3 decimal places',
+  NOTHING_TO_UNDO: 'see "progress history" for what was done',
+  UNDO_NOT_APPLICABLE: 'a later command changed the same entry; undo that one first',
+  IDEMPOTENCY_CONFLICT: 'use a new --idempotency-key for a different entry',
+  TEXT_CONTROL_CHARACTERS: 'remove tabs, newlines and other control characters',
+};
+
+export function rejectionError(rejection: { code: string; message: string }): RejectedError {
+  return new RejectedError(rejection.code, rejection.message, HINTS[rejection.code]);
+}
+
+export function parseUserArg(text: string): UserId {
+  const parsed = parseUserId(text);
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  return parsed.value;
+}
+
+export function parseTeamArg(text: string): TeamId {
+  const parsed = parseTeamId(text);
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  return parsed.value;
+}
+
+export class Session {
+  readonly handler: CommandHandler;
+
+  constructor(
+    readonly ctx: Context,
+    readonly opened: OpenedStore,
+    readonly settings: Settings,
+  ) {
+    this.handler = new CommandHandler(opened.store, { clock: systemClock, ids: randomIds });
+  }
+
+  get store(): OpenedStore['store'] {
+    return this.opened.store;
+  }
+
+  now(): Instant {
+    return systemClock.now();
+  }
+
+  newCommandId(): CommandId {
+    return randomIds.commandId();
+  }
+
+  /** The user for this command: --user, else the default user. */
+  user(flag: string | undefined): { userId: UserId; isDefault: boolean } {
+    const userId = parseUserArg(flag ?? this.settings.defaultUser);
+    return { userId, isDefault: userId === this.settings.defaultUser };
+  }
+
+  async userState(userId: UserId): Promise<UserState> {
+    return (await this.store.loadState({ kind: 'user', id: userId })) as UserState;
+  }
+
+  async teamState(teamId: TeamId): Promise<TeamState> {
+    return (await this.store.loadState({ kind: 'team', id: teamId })) as TeamState;
+  }
+
+  /** Loads a registered user or fails with exit 1 (USER_NOT_REGISTERED). */
+  async requireUser(userId: UserId): Promise<UserState> {
+    const state = await this.userState(userId);
+    if (!state.registered) throw rejectionError({ code: 'USER_NOT_REGISTERED', message: `user ${userId} is not registered` });
+    return state;
+  }
+
+  async requireTeam(teamId: TeamId): Promise<TeamState> {
+    const state = await this.teamState(teamId);
+    if (!state.exists) throw rejectionError({ code: 'TEAM_NOT_FOUND', message: `team ${teamId} does not exist` });
+    return state;
+  }
+
+  /**
+   * Executes `command`; a rejection throws RejectedError (exit 1). With `autoRegister`, an
+   * unregistered default user is registered first, but only if the command itself would then be
+   * accepted, so a rejected command still writes nothing.
+   */
+  async execute(command: Command, options: { autoRegister?: UserId } = {}): Promise<Outcome & { registered?: boolean }> {
+    let registered = false;
+    if (options.autoRegister !== undefined && !(await this.store.streamExists({ kind: 'user', id: options.autoRegister }))) {
+      await this.registerFor(options.autoRegister, command);
+      registered = true;
+    }
+    const result = await this.handler.execute(command);
+    if (result.status === 'rejected') throw rejectionError(result.rejection);
+    return { ...result, registered };
+  }
+
+  private async registerFor(userId: UserId, command: Command): Promise<void> {
+    const registration: Command = {
+      kind: 'RegisterUser', commandId: this.newCommandId(), actor: userId, userId, displayName: userId, timeZone: this.settings.timeZone,
+    };
+    const now = this.now();
+    const first = decide(initialUserState(userId), registration, now, randomIds, {});
+    if (!first.ok) throw rejectionError(first.rejection);
+    const trial = decide(evolveAll(initialUserState(userId), first.events), command, now, randomIds, {});
+    if (!trial.ok) throw rejectionError(trial.rejection);
+    const result = await this.handler.execute(registration);
+    if (result.status === 'rejected' && result.rejection.code !== 'USER_ALREADY_REGISTERED') throw rejectionError(result.rejection);
+    if (result.status === 'accepted') this.ctx.io.stderr(`registered user ${userId} (time zone ${this.settings.timeZone}); change it with "progress user rename" or "progress config"\n`);
+  }
+
+  /** Events of the stream written by one command, in order. */
+  async eventsOfCommand(events: readonly StoredEvent[], commandId: string): Promise<StoredEvent[]> {
+    return events.filter((stored) => stored.event.commandId === commandId);
+  }
+}
+
+export interface SessionArgs {
+  readonly db?: string | undefined;
+}
+
+export async function withSession<T>(
+  ctx: Context, dir: string, settings: Settings, fn: (session: Session) => Promise<T>, options: { readOnly?: boolean } = {},
+): Promise<T> {
+  const opened = await openStore(ctx, dir, options);
+  try {
+    return await fn(new Session(ctx, opened, settings));
+  } finally {
+    await opened.close();
+  }
+}
