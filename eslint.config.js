@@ -1,6 +1,7 @@
 // Lint rules that keep the architecture honest (ARCHITECTURE.md section 2, STYLE.md section 7):
 // no `any`; libs/lsm imports neither the domain nor the CLI; libs/domain does not import the CLI;
-// inside libs/lsm only fs/node-fs.ts touches node:fs. A violating import fails `npm test`.
+// libs/store-etcd does not import the CLI; inside libs/lsm only fs/node-fs.ts touches node:fs.
+// A violating import fails `npm test`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -54,5 +55,9 @@ export default tseslint.config(
   {
     files: ['libs/domain/**/*.ts'],
     rules: restrict(cliImports, 'libs/domain may not import the CLI.'),
+  },
+  {
+    files: ['libs/store-etcd/**/*.ts'],
+    rules: restrict(cliImports, 'libs/store-etcd may not import the CLI.'),
   },
 );

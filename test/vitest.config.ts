@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// End-to-end suites spawn the built `progress` binary (apps/progress-cli/dist/main.js); Nx builds
-// it first (test dependsOn ^build). Library imports still resolve to source.
+// End-to-end suites spawn the built `progress` binary (apps/progress-cli/bin/progress.js, which runs
+// the esbuild bundle in apps/progress-cli/dist/bundle); Nx builds it first (test dependsOn ^build).
+// Library imports (and the in-process `run` of the randomized argv test) resolve to source.
 export default defineConfig({
   ssr: { resolve: { conditions: ['@progress/source'] } },
   resolve: { conditions: ['@progress/source'] },

@@ -1,42 +1,124 @@
+/**
+ * Entry point: `run(argv, io)` parses the command line, runs one command and resolves to the exit
+ * code. The single top-level catch maps every failure to an exit code and a one-line message
+ * (render-error.ts); a stack trace is printed only with --debug.
+ *
+ * Start-up stays lean: this module and the command files import only yargs and small helpers;
+ * each handler loads the domain, the store and its own heavy modules with `import()`.
+ */
 import yargs from 'yargs';
+import { registerCommands } from './cli/commands/index.js';
+import { closest, optionNames } from './cli/command-kit.js';
+import { createContext } from './cli/context.js';
+import type { Context, Io } from './cli/context.js';
+import { UsageError } from './cli/errors.js';
 import { ExitCode } from './cli/exit-codes.js';
+import { reportError } from './cli/render-error.js';
 
+export type { Io } from './cli/context.js';
 export const VERSION = '0.1.0';
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
 };
+
+/** Thrown from yargs' fail callback so that no handler runs after a validation error. */
+class ParseAborted extends Error {}
 
 /** Runs the CLI with the given arguments and resolves to the process exit code. */
 export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
-  let exitCode: number = ExitCode.OK;
-  let usageError: string | undefined;
-  const parser = yargs([...argv])
-    .scriptName('progress')
-    .usage('$0 <command> [options]\n\nTrack progress against goals from the terminal.')
-    .version(VERSION)
-    .strict()
-    .recommendCommands()
-    .help()
-    .exitProcess(false)
-    .fail((message, error) => {
-      usageError = message ?? error?.message ?? 'invalid arguments';
-    });
-  let output = '';
-  await parser.parseAsync([...argv], {}, (_error, _argv, text) => {
-    output = text;
-  });
-  if (usageError !== undefined) {
-    io.stderr(`error: ${usageError}\n`);
-    exitCode = ExitCode.USAGE;
-  } else if (output !== '') {
-    io.stdout(`${output}\n`);
+  const args = argv.length === 0 ? ['--help'] : [...argv];
+  const ctx = createContext(io, args);
+  try {
+    let usage: string | undefined;
+    let output = '';
+    const parser = yargs(args)
+      .scriptName('progress')
+      .usage('$0 <command> [options]\n\nTrack progress against goals from the terminal: log amounts, see streaks and reports.')
+      .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false, 'boolean-negation': false })
+      .option('db', { type: 'string', global: true, describe: 'store directory (default: $PROGRESS_DB or ~/.local/share/progress)' })
+      .option('debug', { type: 'boolean', global: true, describe: 'print stack traces of errors' })
+      .version(VERSION)
+      .help()
+      .alias('help', 'h')
+      .strict()
+      .recommendCommands()
+      .demandCommand(1, 'missing command')
+      .completion('__completion', false)
+      .exitProcess(false)
+      .wrap(Math.min(100, process.stdout.columns ?? 100))
+      .fail((message: string | null | undefined, error: Error | undefined) => {
+        usage ??= message ?? error?.message ?? 'invalid arguments';
+        throw new ParseAborted();
+      });
+    registerCommands(parser, ctx);
+    skipHelpCache(parser);
+    try {
+      await parser.parseAsync(args, {}, (_error, _argv, text) => {
+        output = text;
+      });
+    } catch (error) {
+      if (!(error instanceof ParseAborted)) throw error;
+    }
+    if (usage !== undefined) throw usageError(ctx, usage, args);
+    if (ctx.failure !== undefined) throw ctx.failure;
+    if (output !== '') io.stdout(`${output}\n`);
+    return ctx.exitCode;
+  } catch (error) {
+    return reportError(ctx, error, ctx.storeDir ?? 'the store');
   }
-  return exitCode;
 }
+
+/**
+ * yargs renders and caches the full help text of every command it runs (for a later showHelp()),
+ * which costs more than the rest of parsing. Handlers here never show help, and usage errors are
+ * rendered by usageError(), so the cache is skipped; --help itself is unaffected.
+ */
+function skipHelpCache(parser: unknown): void {
+  const internal = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
+/** Rewrites a yargs validation message as "what, where, what next". */
+export function usageError(ctx: Context, message: string, argv: readonly string[]): UsageError {
+  const usageLine = ctx.current === undefined ? 'progress <command> [options]' : `progress ${ctx.current.usage}`;
+  const help = `usage: ${usageLine}; see "${ctx.current === undefined ? 'progress --help' : `progress ${ctx.current.usage.split(' <')[0]?.split(' [')[0]} --help`}"`;
+  const unknown = /^Unknown arguments?: (.*)$/s.exec(message);
+  if (unknown !== null) {
+    const names = (unknown[1] ?? '').split(', ');
+    const first = names[0] ?? '';
+    const isFlag = argv.some((arg) => arg === `--${first}` || arg.startsWith(`--${first}=`) || arg === `-${first}`);
+    if (isFlag) {
+      const suggestion = closest(first, optionNames(ctx.current?.instance));
+      const dashes = first.length === 1 ? '-' : '--';
+      return new UsageError(`unknown flag ${dashes}${first}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`, help);
+    }
+    return new UsageError(`unexpected argument ${JSON.stringify(first)}`, help);
+  }
+  const didYouMean = /^Unknown command: (.*?)(?:\n|$)|Did you mean (.*)\?/s.exec(message);
+  if (didYouMean !== null) {
+    const wanted = /Did you mean (.*?)\?/.exec(message)?.[1];
+    const words = argv.filter((arg) => !arg.startsWith('-'));
+    const word = (wanted === undefined ? words[0] : closest(wanted, words) ?? words[words.length - 1]) ?? '';
+    return new UsageError(`unknown command ${JSON.stringify(word)}${wanted === undefined ? '' : ` (did you mean ${wanted}?)`}`, 'see "progress --help" for the commands');
+  }
+  const missing = /^Not enough non-option arguments: got (\d+), need at least (\d+)$/.exec(message);
+  if (missing !== null) {
+    return new UsageError(ctx.current === undefined ? 'missing command' : `missing argument for "progress ${ctx.current.usage}"`, help);
+  }
+  const noValue = /^Not enough arguments following: (.*)$/.exec(message);
+  if (noValue !== null) return new UsageError(`--${noValue[1] ?? ''} needs a value`, help);
+  const choices = /Argument: (\S+), Given: "?(.*?)"?, Choices: (.*)$/s.exec(message);
+  if (choices !== null) {
+    return new UsageError(`--${choices[1] ?? ''} must be one of ${(choices[3] ?? '').replaceAll('"', '')} (got ${JSON.stringify(choices[2] ?? '')})`, help);
+  }
+  const required = /^Missing required arguments?: (.*)$/.exec(message);
+  if (required !== null) return new UsageError(`missing --${(required[1] ?? '').split(', ').join(', --')}`, help);
+  return new UsageError(message.split('\n')[0]?.replace(/^./, (c) => c.toLowerCase()) ?? 'invalid arguments', help);
+}
+
+void ExitCode;

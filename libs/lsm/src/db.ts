@@ -16,6 +16,12 @@ import { Txn, type PendingWrite, type TxnHost, type Item } from './txn/txn.js';
 import { UserCursorImpl } from './db/user-cursor.js';
 import { WriteBatch } from './db/write-batch.js';
 import { collectStats, type DbStats } from './db/stats.js';
+import { runValueLogGc, type ValueLogGcOptions, type ValueLogGcResult } from './db/value-log-gc.js';
+import {
+  backup as backupDb, load as loadBackup, type BackupOptions, type BackupResult, type BackupSource, type BackupTarget,
+  type LoadOptions, type LoadResult,
+} from './backup/backup.js';
+import { verify as verifyEngine, type VerifyReport } from './verify/verify.js';
 
 export interface UpdateOptions {
   /** CONFLICT retries before the error is rethrown (default 5) */
@@ -61,7 +67,10 @@ export class Db implements AsyncDisposable {
       readAt: (key, readTs) => engine.readItem(key, readTs),
       cursorAt: (readTs, lower, upper, reverse, keysOnly) => new UserCursorImpl(engine, readTs, lower, upper, reverse, keysOnly),
       commitWrites: (writes, commitTs) => engine.commit(writes, commitTs),
-      onTxnEnd: (txn) => this.openTxns.delete(txn),
+      onTxnEnd: (txn) => {
+        this.openTxns.delete(txn);
+        engine.snapshotReleased();
+      },
       countTimeout: () => engine.stats.txnTimeouts++,
       countIteratorClosedForCaller: () => engine.stats.iteratorsClosedForCaller++,
     };
@@ -160,6 +169,52 @@ export class Db implements AsyncDisposable {
     await this.engine.background.idle();
   }
 
+  /**
+   * Rewrites the live values of value-log files at least `discardRatio` garbage and retires the
+   * files once no reader needs them. Also runs in the background (option autoValueLogGc).
+   */
+  async runValueLogGC(options: ValueLogGcOptions = {}): Promise<ValueLogGcResult> {
+    this.engine.checkOpen(true);
+    return runValueLogGc(this.engine, options);
+  }
+
+  /** Compacts every level into the next, down to the bottom level: reclaims all dead space. */
+  async flatten(): Promise<void> {
+    await this.flush();
+    await this.engine.flatten();
+  }
+
+  /**
+   * Deletes every key that starts with `prefix` in one transaction, so readers see all of them or
+   * none. A prefix with more keys than fit one transaction (maxTxnEntries / maxTxnBytes) is
+   * deleted in several commits: readers may then see part of the drop. Returns the keys deleted.
+   */
+  async dropPrefix(prefix: KeyInput): Promise<number> {
+    this.engine.checkOpen(true);
+    const bytes = toKeyBytes(prefix);
+    let total = 0;
+    for (;;) {
+      const deleted = await this.update((txn) => {
+        let count = 0;
+        for (const item of txn.iterate({ ...(bytes.length > 0 ? { prefix: bytes } : {}), keysOnly: true })) {
+          if (count >= this.engine.options.maxTxnEntries - 1) break;
+          txn.delete(item.key);
+          count++;
+        }
+        return count;
+      });
+      total += deleted;
+      if (deleted < this.engine.options.maxTxnEntries - 1) return total;
+    }
+  }
+
+  /** Deletes every key (dropPrefix of the empty prefix), then flattens to reclaim the space. */
+  async dropAll(): Promise<number> {
+    const count = await this.dropPrefix(new Uint8Array(0));
+    await this.flatten();
+    return count;
+  }
+
   /** Freezes the memtable and flushes it to L0 now. */
   async flush(): Promise<void> {
     this.engine.checkOpen(true);
@@ -183,6 +238,30 @@ export class Db implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * Writes a backup of one consistent snapshot to `writable` (a Node writable or a WritableStream;
+   * it is not ended). With `since` (a previous backup's `until`) only what changed after it,
+   * deletions included as docs/backup.md "Deletions" states. Resolves to `until`, the `since` of
+   * the next incremental backup, and the record count. Format: docs/backup.md.
+   */
+  async backup(writable: BackupTarget, options: BackupOptions = {}): Promise<BackupResult> {
+    return backupDb(this, writable, options);
+  }
+
+  /**
+   * Loads a backup stream: verifies all of it first (a truncated or corrupted stream throws
+   * CORRUPTION and loads nothing), then applies its records with new commit timestamps. Apply a
+   * full backup, then its incremental backups in order.
+   */
+  async load(readable: BackupSource, options: LoadOptions = {}): Promise<LoadResult> {
+    return loadBackup(this, readable, options);
+  }
+
+  /** Checks every table block, value pointer, vlog entry, WAL and the MANIFEST; never throws on corruption found. */
+  async verify(): Promise<VerifyReport> {
+    return verifyEngine(this.engine);
   }
 }
 

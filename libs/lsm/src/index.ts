@@ -19,3 +19,8 @@ export {
 export { BugError } from './assert.js';
 export type { Fs, ReadableFile, WritableFile, FileStat } from './fs/fs.js';
 export { NodeFs, nodeFs } from './fs/node-fs.js';
+export type {
+  BackupOptions, BackupResult, BackupSource, BackupTarget, LoadOptions, LoadResult, NodeWritableLike, WebReadableLike,
+  WebWritableLike,
+} from './backup/backup.js';
+export type { VerifyChecked, VerifyProblem, VerifyReport } from './verify/verify.js';

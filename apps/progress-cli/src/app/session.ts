@@ -12,7 +12,7 @@ import {
   CommandHandler, decide, evolveAll, initialUserState, parseTeamId, parseUserId, randomIds, systemClock,
 } from '@progress/domain';
 import type {
-  Command, CommandId, ExecuteResult, Instant, StoredEvent, TeamId, TeamState, UserId, UserState,
+  Command, CommandId, ExecuteResult, Instant, TeamId, TeamState, UserId, UserState,
 } from '@progress/domain';
 import type { Context } from '../cli/context.js';
 import { RejectedError, UsageError } from '../cli/errors.js';
@@ -136,24 +136,19 @@ export class Session {
     if (result.status === 'rejected' && result.rejection.code !== 'USER_ALREADY_REGISTERED') throw rejectionError(result.rejection);
     if (result.status === 'accepted') this.ctx.io.stderr(`registered user ${userId} (time zone ${this.settings.timeZone}); change it with "progress user rename" or "progress config"\n`);
   }
-
-  /** Events of the stream written by one command, in order. */
-  async eventsOfCommand(events: readonly StoredEvent[], commandId: string): Promise<StoredEvent[]> {
-    return events.filter((stored) => stored.event.commandId === commandId);
-  }
-}
-
-export interface SessionArgs {
-  readonly db?: string | undefined;
 }
 
 export async function withSession<T>(
   ctx: Context, dir: string, settings: Settings, fn: (session: Session) => Promise<T>, options: { readOnly?: boolean } = {},
 ): Promise<T> {
   const opened = await openStore(ctx, dir, options);
+  let result: T;
   try {
-    return await fn(new Session(ctx, opened, settings));
-  } finally {
-    await opened.close();
+    result = await fn(new Session(ctx, opened, settings));
+  } catch (error) {
+    await opened.close().catch(() => undefined); // the command's own error is the one to report
+    throw error;
   }
+  await opened.close();
+  return result;
 }

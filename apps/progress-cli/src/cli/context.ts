@@ -29,6 +29,12 @@ export interface Context {
   readonly stderrIsTTY: boolean;
   failure: unknown;
   exitCode: number;
+  /** The command yargs is parsing (set by its builder): its usage line and yargs instance. */
+  current: { readonly usage: string; readonly instance: unknown } | undefined;
+  /** The store directory once resolved (named in storage error messages). */
+  storeDir: string | undefined;
+  /** The raw arguments (yargs reads a lone "-" as an empty string). */
+  readonly argv: readonly string[];
 }
 
 /** NO_COLOR: "when present and not an empty string" (no-color.org). */
@@ -48,5 +54,8 @@ export function createContext(io: Io, argv: readonly string[]): Context {
     stderrIsTTY: io.stderrIsTTY ?? false,
     failure: undefined,
     exitCode: 0,
+    current: undefined,
+    storeDir: undefined,
+    argv,
   };
 }

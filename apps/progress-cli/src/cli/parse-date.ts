@@ -4,7 +4,7 @@
  *
  *   now | today                      the current instant
  *   yesterday                        yesterday at 12:00 local time
- *   YYYY-MM-DD                       that day at 12:00 local time (or now, if that is earlier)
+ *   YYYY-MM-DD                       that day at 12:00 local time (today: or now, if earlier)
  *   YYYY-MM-DD[T| ]HH:MM[:SS[.mmm]]  local wall-clock time
  *   ...with Z or ±HH:MM               an absolute instant (the offset wins over the zone)
  *   HH:MM                            today at that local time
@@ -73,7 +73,9 @@ export function parseWhen(text: string, now: Now): number {
   if (date !== null) {
     const parts = { year: Number(date[1]), month: Number(date[2]), day: Number(date[3]) };
     if (!validDate(parts.year, parts.month, parts.day)) throw badDate(text, HINT_WHEN);
-    return Math.min(localToEpoch(parts, 12, 0, 0, 0, now.timeZone), now.epochMs);
+    const noon = localToEpoch(parts, 12, 0, 0, 0, now.timeZone);
+    // today's noon may still be ahead: then "today" means now (a future date stays in the future)
+    return formatLocalDate(parts) === formatLocalDate(today) ? Math.min(noon, now.epochMs) : noon;
   }
   const time = TIME.exec(input);
   if (time !== null) {

@@ -11,13 +11,12 @@
  *   wait for room are woken with the error.
  */
 
-import type { Compaction } from '../compaction/picker.js';
 
 export interface BackgroundHost {
   hasImmutable(): boolean;
   flushOldest(): Promise<void>;
-  pickCompaction(): Compaction | undefined;
-  runCompaction(compaction: Compaction): Promise<void>;
+  /** picks and runs one compaction; false when none is due */
+  compactOnce(): Promise<boolean>;
   backgroundFailed(error: unknown): void;
   /** extra periodic work (value-log GC); returns true when it did something */
   idleWork?(): Promise<boolean>;
@@ -95,6 +94,8 @@ export class Background {
   }
 
   private async flushLoop(): Promise<void> {
+    // Never finish synchronously: kick() stores this promise after the call returns.
+    await null;
     try {
       while (!this.stopped && this.failure === undefined && this.host.hasImmutable()) {
         await this.host.flushOldest();
@@ -110,6 +111,7 @@ export class Background {
   }
 
   private async compactLoop(): Promise<void> {
+    await null; // as flushLoop
     this.lastCompactLoopWorked = false;
     try {
       // Yield first: with nothing to do the loop would otherwise finish synchronously, and its
@@ -117,15 +119,14 @@ export class Background {
       // leaving a settled promise there forever (no compaction would ever start again).
       await Promise.resolve();
       while (!this.stopped && this.failure === undefined) {
-        const compaction = this.host.pickCompaction();
-        if (compaction === undefined) {
+        const worked = await this.host.compactOnce();
+        if (!worked) {
           if (this.host.idleWork !== undefined && (await this.host.idleWork())) {
             this.lastCompactLoopWorked = true;
             continue;
           }
           break;
         }
-        await this.host.runCompaction(compaction);
         this.lastCompactLoopWorked = true;
         this.compactions++;
         this.notify();

@@ -22,10 +22,12 @@ export interface CommitRequest<T> {
 export interface CommitHost<T> {
   /** waits until the memtable has room (rotating it, or stalling on flush) */
   makeRoom(): Promise<void>;
-  /** writes the group durably (vlog values, then one WAL append, then a sync if any asked) */
+  /**
+   * Writes the group durably (vlog values, one WAL append, a sync if any asked), then inserts it
+   * into the memtable and publishes the timestamps in order — both under one lock, so a memtable
+   * rotation never separates a commit's WAL record from its memtable.
+   */
   writeGroup(group: readonly CommitRequest<T>[]): Promise<void>;
-  /** inserts into the memtable and publishes the timestamps, in order */
-  applyGroup(group: readonly CommitRequest<T>[]): void;
   /** the write path failed: reject what is queued, turn read-only */
   failed(error: unknown, group: readonly CommitRequest<T>[]): void;
 }
@@ -83,7 +85,6 @@ export class CommitQueue<T> {
           for (const request of this.queue.splice(0)) request.reject(error);
           return;
         }
-        this.host.applyGroup(group);
         this.groups++;
         this.commits += group.length;
         for (const request of group) request.resolve();

@@ -23,7 +23,7 @@ import { DbClosedError, IoError, LsmError, ReadOnlyError } from '../errors.js';
 import { joinPath, type Fs } from '../fs/fs.js';
 import { walFileName } from '../fs/filenames.js';
 import type { LockHandle } from '../fs/lock.js';
-import { Kind } from '../keys/internal-key.js';
+import { Kind, MAX_SEQ } from '../keys/internal-key.js';
 import { encodeStoredValue, encodeValuePointer } from '../keys/value-format.js';
 import { MergingIterator } from '../iterator/merging-iterator.js';
 import type { InternalIterator } from '../iterator/internal-iterator.js';
@@ -44,6 +44,8 @@ import { deleteObsoleteFiles } from './obsolete-files.js';
 import { findVersion, toItem, type ReadSources } from './read-path.js';
 import type { ValueLog } from './value-log.js';
 import { EngineStats } from './engine-stats.js';
+import { Mutex } from './mutex.js';
+import { gcCandidates, runValueLogGc } from './value-log-gc.js';
 
 export interface CommitPayload {
   writes: PendingWrite[];
@@ -88,6 +90,13 @@ export class Engine {
   private readonly listeners = new Set<ChangeListener>();
   /** versions pinned by open iterators and running compactions */
   private readonly pinned = new Map<Version, number>();
+  private readonly compactionMutex = new Mutex();
+  /** held while the WAL is written or swapped (group writes, memtable rotation) */
+  private readonly walMutex = new Mutex();
+  /** the newest commit timestamp applied to each memtable */
+  private readonly memCommitTs = new WeakMap<Memtable, number>();
+  /** vlog files GC emptied, retired once every snapshot older than `afterTs` has ended */
+  private readonly retiring: { fileNumber: number; afterTs: number }[] = [];
   /** table numbers being written: never treated as obsolete */
   private readonly pendingOutputs = new Set<number>();
   mem: Memtable;
@@ -115,7 +124,6 @@ export class Engine {
       {
         makeRoom: () => this.makeRoom(),
         writeGroup: (group) => this.writeGroup(group),
-        applyGroup: (group) => this.applyGroup(group),
         failed: (error) => this.fail(error),
       },
       (payload) => payload.bytes,
@@ -124,8 +132,8 @@ export class Engine {
     this.background = new Background({
       hasImmutable: () => this.imm.length > 0,
       flushOldest: () => this.flushOldest(),
-      pickCompaction: () => this.pickCompaction(),
-      runCompaction: (compaction) => this.runCompaction(compaction),
+      compactOnce: () => this.compactOnce(),
+      idleWork: () => this.autoValueLogGc(),
       backgroundFailed: (error) => this.fail(error),
     });
   }
@@ -244,7 +252,11 @@ export class Engine {
   }
 
   /** Freezes the memtable and starts a new one with its own WAL. */
-  async rotateMemtable(): Promise<void> {
+  rotateMemtable(): Promise<void> {
+    return this.walMutex.run(() => this.rotateMemtableLocked());
+  }
+
+  private async rotateMemtableLocked(): Promise<void> {
     if (this.mem.isEmpty) return;
     const wal = this.wal;
     assert(wal !== undefined, 'a writable engine has a WAL');
@@ -263,7 +275,11 @@ export class Engine {
     this.background.kick();
   }
 
-  private async writeGroup(group: readonly CommitRequest<CommitPayload>[]): Promise<void> {
+  private writeGroup(group: readonly CommitRequest<CommitPayload>[]): Promise<void> {
+    return this.walMutex.run(() => this.writeGroupLocked(group));
+  }
+
+  private async writeGroupLocked(group: readonly CommitRequest<CommitPayload>[]): Promise<void> {
     const wal = this.wal;
     assert(wal !== undefined, 'a writable engine has a WAL');
     const large: { key: Uint8Array; value: Uint8Array; write: PendingWrite }[] = [];
@@ -275,6 +291,7 @@ export class Engine {
       }
     }
     const pointers = large.length === 0 ? [] : await this.valueLog.append(large);
+    this.stats.vlogBytesWritten = this.valueLog.bytesWritten;
     const stored = new Map<PendingWrite, BatchEntry>();
     large.forEach((entry, i) => {
       const pointer = pointers[i];
@@ -284,6 +301,7 @@ export class Engine {
         kind: Kind.VALUE_POINTER,
         key: write.key,
         value: encodeStoredValue(encodeValuePointer(pointer), write.expiresAt, write.userMeta),
+        ...(write.seq === undefined ? {} : { seq: write.seq }),
       });
     });
     const records: Uint8Array[] = [];
@@ -302,13 +320,18 @@ export class Engine {
     let walBytes = 0;
     for (const record of records) walBytes += record.length;
     this.stats.walBytesWritten += walBytes;
+    this.applyGroup(group);
   }
 
   private applyGroup(group: readonly CommitRequest<CommitPayload>[]): void {
     for (const request of group) {
       const entries = (request as CommitRequest<CommitPayload> & { entries?: BatchEntry[] }).entries;
       assert(entries !== undefined, 'entries encoded before apply');
-      for (const entry of entries) this.mem.add(entry.key, request.commitTs, entry.kind, entry.value);
+      for (const entry of entries) {
+        const seq = entry.seq ?? request.commitTs;
+        if (rewriteApplies(this.readSources(), entry.key, seq, request.commitTs)) this.mem.add(entry.key, seq, entry.kind, entry.value);
+      }
+      this.memCommitTs.set(this.mem, request.commitTs);
       this.oracle.markApplied(request.commitTs);
       this.notify(request.commitTs, request.payload.writes);
     }
@@ -318,7 +341,10 @@ export class Engine {
 
   private notify(commitTs: number, writes: PendingWrite[]): void {
     for (const listener of this.listeners) {
-      const matching = writes.filter((w) => listener.prefixes.length === 0 || listener.prefixes.some((p) => startsWith(w.key, p)));
+      // Value-log GC rewrites (seq set) change no value: subscribers never see them.
+      const matching = writes.filter(
+        (w) => w.seq === undefined && (listener.prefixes.length === 0 || listener.prefixes.some((p) => startsWith(w.key, p))),
+      );
       if (matching.length === 0) continue;
       try {
         listener.onChanges({ commitTs, writes: matching });
@@ -373,7 +399,8 @@ export class Engine {
     const nextWal = this.imm[1]?.walNumber ?? this.mem.walNumber;
     const edit: VersionEdit = {
       logNumber: nextWal,
-      lastSeq: Math.max(this.versions.lastSeq, memtable.maxSeq),
+      // the flushed frontier: every commit applied to this memtable (GC rewrites carry older seqs)
+      lastSeq: Math.max(this.versions.lastSeq, memtable.maxSeq, this.memCommitTs.get(memtable) ?? 0),
       newFiles: result.files.map((file) => ({ level: 0, file })),
       discard: [...result.discard].map(([fileNumber, bytes]) => ({ fileNumber, bytes })),
     };
@@ -384,12 +411,40 @@ export class Engine {
     await this.cleanup();
   }
 
-  private pickCompaction(): Compaction | undefined {
-    if (this.options.readOnly) return undefined;
-    return this.picker.pick(this.versions.current, this.oracle.oldestSnapshotTs(), new Set());
+  /** Serializes compactions: background and manual ones pick their inputs under this lock. */
+  withCompactionLock<T>(run: () => Promise<T>): Promise<T> {
+    return this.compactionMutex.run(run);
   }
 
-  async runCompaction(compaction: Compaction): Promise<void> {
+  private compactOnce(): Promise<boolean> {
+    return this.withCompactionLock(async () => {
+      if (this.options.readOnly || this.closed) return false;
+      const compaction = this.picker.pick(this.versions.current, this.oracle.oldestSnapshotTs(), new Set());
+      if (compaction === undefined) return false;
+      await this.runCompaction(compaction);
+      return true;
+    });
+  }
+
+  /** Compacts every level into the one below it, down to the bottom (db.flatten). */
+  async flatten(): Promise<void> {
+    for (let level = 0; level < this.options.numLevels - 1; level++) {
+      await this.withCompactionLock(async () => {
+        const compaction = this.picker.pickManual(this.versions.current, level);
+        if (compaction !== undefined) await this.runCompaction(compaction);
+      });
+    }
+  }
+
+  /** Background GC: one file at a time, when a file is at least half garbage. */
+  private async autoValueLogGc(): Promise<boolean> {
+    if (!this.options.autoValueLogGc || this.readOnly || this.closed) return false;
+    if (gcCandidates(this, 0.5).length === 0) return false;
+    const result = await runValueLogGc(this, { discardRatio: 0.5, maxFiles: 1 });
+    return result.filesRewritten.length > 0;
+  }
+
+  private async runCompaction(compaction: Compaction): Promise<void> {
     const deleted = [
       ...compaction.inputs.map((file) => ({ level: compaction.level, fileNumber: file.number })),
       ...compaction.outputInputs.map((file) => ({ level: compaction.outputLevel, fileNumber: file.number })),
@@ -440,9 +495,38 @@ export class Engine {
     } else this.pinned.set(version, count - 1);
   }
 
+  /** A snapshot ended: vlog files waiting for it may be retired now. */
+  snapshotReleased(): void {
+    if (this.retiring.length === 0 || this.closed || this.readOnly) return;
+    void this.cleanup().catch((error: unknown) => this.fail(error));
+  }
+
+  /** GC already emptied this file; it only waits to be retired. */
+  isRetiring(fileNumber: number): boolean {
+    return this.retiring.some((r) => r.fileNumber === fileNumber);
+  }
+
+  retireVlogAfter(fileNumber: number, afterTs: number): void {
+    this.retiring.push({ fileNumber, afterTs });
+  }
+
+  /** Publishes the removal of vlog files no snapshot can still read. */
+  private async retireVlogs(): Promise<void> {
+    const oldest = this.oracle.oldestSnapshotTs();
+    // Besides readers, the WALs: a WAL not yet flushed may hold pointers into the file, and
+    // replay checks every pointer. versions.lastSeq is the flushed frontier (set by flushes).
+    const flushed = this.versions.lastSeq;
+    const ready = this.retiring.filter((r) => oldest >= r.afterTs && flushed >= r.afterTs);
+    if (ready.length === 0) return;
+    for (const r of ready) this.retiring.splice(this.retiring.indexOf(r), 1);
+    await this.versions.logAndApply({ vlogDeleted: ready.map((r) => r.fileNumber) });
+    for (const r of ready) await this.valueLog.retire(r.fileNumber);
+  }
+
   /** Deletes files no live version, WAL or write in progress needs (after durable edits only). */
   async cleanup(atOpen = false): Promise<void> {
     if (this.options.readOnly) return;
+    await this.retireVlogs();
     const live = new Set<number>();
     for (const version of [this.versions.current, ...this.pinned.keys()]) {
       for (const file of version.allFiles()) live.add(file.number);
@@ -482,8 +566,19 @@ export class Engine {
 }
 
 function toBatchEntry(write: PendingWrite): BatchEntry {
-  if (write.kind === Kind.DELETE) return { kind: Kind.DELETE, key: write.key, value: new Uint8Array(0) };
-  return { kind: Kind.VALUE, key: write.key, value: encodeStoredValue(write.value, write.expiresAt, write.userMeta) };
+  const seq = write.seq === undefined ? {} : { seq: write.seq };
+  if (write.kind === Kind.DELETE) return { kind: Kind.DELETE, key: write.key, value: new Uint8Array(0), ...seq };
+  return { kind: Kind.VALUE, key: write.key, value: encodeStoredValue(write.value, write.expiresAt, write.userMeta), ...seq };
+}
+
+/**
+ * Whether a batch entry applies: always, unless it is a value-log GC rewrite (an explicit seq
+ * below its commit's), which applies only while that seq is still the key's newest version, so a
+ * rewrite never lands in a newer source than a newer version of its key.
+ */
+export function rewriteApplies(sources: ReadSources, key: Uint8Array, seq: number, commitTs: number): boolean {
+  if (seq === commitTs) return true;
+  return findVersion(sources, key, MAX_SEQ)?.seq === seq;
 }
 
 function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {

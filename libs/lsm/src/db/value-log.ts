@@ -6,8 +6,9 @@
  * Invariants:
  * - Values are appended and synced before the WAL record that points at them is written
  *   (RELIABILITY D2), whatever syncWrites says: a durable pointer never dangles.
- * - A new vlog file's number is registered as live before the file is created, so cleanup never
- *   mistakes it for garbage; its directory entry is synced before any pointer to it is written.
+ * - A new vlog file's number is logged in the MANIFEST (vlogAdded) before the file is created,
+ *   so at open every vlog file on disk that the MANIFEST does not list is garbage; its directory
+ *   entry is synced before any pointer to it is written.
  * - Files are removed only by value-log GC (`retire`), after the MANIFEST edit that drops them.
  */
 
@@ -23,6 +24,8 @@ import { VlogWriter } from '../vlog/vlog-writer.js';
 export interface ValueLogOptions {
   fileBytes: number;
   newFileNumber: () => number;
+  /** makes a new file's number durable in the MANIFEST before the file is created */
+  recordNewFile: (fileNumber: number) => Promise<void>;
   readOnly: boolean;
 }
 
@@ -116,8 +119,46 @@ export class ValueLog {
     return { files: this.live.size, bytes, garbageBytes };
   }
 
+  /** The active file's number, if any (GC seals it before rewriting it: Badger #2334). */
+  get activeFileNumber(): number | undefined {
+    return this.active?.number;
+  }
+
+  /** Closes the active file; the next append starts a new one. */
+  async sealActive(): Promise<void> {
+    const active = this.active;
+    this.active = undefined;
+    await active?.writer.close();
+  }
+
+  sizeOf(fileNumber: number): number {
+    return this.sizes.get(fileNumber) ?? 0;
+  }
+
+  /** Raw bytes of a sealed file, for GC's sequential scan. */
+  async readWhole(fileNumber: number): Promise<Uint8Array> {
+    return this.fs.readFile(joinPath(this.dir, vlogFileName(fileNumber)));
+  }
+
+  reader(fileNumber: number): VlogReader | undefined {
+    return this.readers.get(fileNumber);
+  }
+
+  /** GC published the file's removal: stop reading it (the file is unlinked by cleanup). */
+  async retire(fileNumber: number): Promise<void> {
+    assert(this.active?.number !== fileNumber, 'the active vlog file is never retired');
+    this.live.delete(fileNumber);
+    this.readers.delete(fileNumber);
+    this.sizes.delete(fileNumber);
+    this.garbage.delete(fileNumber);
+    const file = this.files.get(fileNumber);
+    this.files.delete(fileNumber);
+    await file?.close();
+  }
+
   private async rotate(): Promise<void> {
     const number = this.options.newFileNumber();
+    await this.options.recordNewFile(number);
     this.live.add(number);
     const file = await this.fs.openWritable(joinPath(this.dir, vlogFileName(number)), { truncate: true });
     const writer = await VlogWriter.create(file, number);

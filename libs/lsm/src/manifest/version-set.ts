@@ -69,6 +69,11 @@ export class VersionSet {
     return this.state.nextFileNumber++;
   }
 
+  /** Recovery: no new file may reuse the number of a file already on disk (orphans included). */
+  reserveAbove(fileNumber: number): void {
+    if (fileNumber >= this.state.nextFileNumber) this.state.nextFileNumber = fileNumber + 1;
+  }
+
   /** Raises lastSeq as WAL replay finds commits (recovery only; persisted by the next edit). */
   noteSeq(seq: number): void {
     if (seq > this.state.lastSeq) this.state.lastSeq = seq;
@@ -90,7 +95,7 @@ export class VersionSet {
   }
 
   /** Reads CURRENT and replays the MANIFEST it names. */
-  static async recover(fs: Fs, dir: string, numLevels: number): Promise<VersionSet> {
+  static async recover(fs: Fs, dir: string, numLevels: number, readOnly = false): Promise<VersionSet> {
     const currentPath = joinPath(dir, CURRENT_FILE_NAME);
     const currentText = fromUtf8(await fs.readFile(currentPath));
     if (!currentText.endsWith('\n')) throw new CorruptionError(CURRENT_FILE_NAME, currentText.length, 'CURRENT does not end with a newline');
@@ -118,8 +123,9 @@ export class VersionSet {
     state.nextFileNumber = Math.max(state.nextFileNumber, parsed.number + 1);
     const set = new VersionSet(fs, dir, state);
     set.manifestNumber = parsed.number;
-    // Append to a fresh MANIFEST: the old one may end in a torn record.
-    await set.startManifest();
+    // Append to a fresh MANIFEST: the old one may end in a torn record. A read-only open writes
+    // nothing (it holds no LOCK).
+    if (!readOnly) await set.startManifest();
     return set;
   }
 
@@ -134,16 +140,22 @@ export class VersionSet {
       if (edit.lastSeq === undefined) edit.lastSeq = this.state.lastSeq;
       const next = applyEdit(this.state, edit, 'edit', 0);
       next.version.checkInvariants();
+      // File numbers handed out while the edit is being written live on in the state object
+      // that is current now; the installed state must keep the larger counter.
+      const install = (): void => {
+        next.nextFileNumber = Math.max(next.nextFileNumber, this.state.nextFileNumber);
+        this.state = next;
+      };
       try {
         const manifest = this.manifest;
         assert(manifest !== undefined, 'manifest open');
         if (manifest.size > MANIFEST_ROTATE_BYTES) {
-          this.state = next;
+          install();
           await this.startManifest();
         } else {
           await manifest.addRecords([encodeVersionEdit(edit)]);
           await manifest.sync();
-          this.state = next;
+          install();
         }
       } catch (error) {
         this.failure = error;

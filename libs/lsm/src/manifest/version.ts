@@ -4,7 +4,9 @@
  * Version they started with, so compaction never deletes a file a reader may still open.
  *
  * Invariants (checkInvariants, run on every new Version):
- * - L0 files are ordered newest first (descending maxSeq, then file number); they may overlap.
+ * - L0 files are ordered newest first: by descending file number, which is flush order (only
+ *   flushes write L0, one at a time). Not by maxSeq: a flush of value-log GC rewrites holds old
+ *   seqs, yet its versions shadow the same (key, seq) in older files. They may overlap.
  * - In every level >= 1, files are sorted by smallest user key and their user-key ranges do not
  *   overlap (a user key lives in at most one file per level).
  * - smallest <= largest in every file; file numbers are unique across the version.
@@ -118,7 +120,7 @@ export class Version {
         if (i === 0) return;
         const previous = files[i - 1] as FileMeta;
         if (level === 0) {
-          assert(previous.maxSeq >= file.maxSeq, `L0 newest first (${previous.number}, ${file.number})`);
+          assert(previous.number > file.number, `L0 newest first (${previous.number}, ${file.number})`);
         } else {
           assert(
             compareBytes(previous.largestKey, file.smallestKey) < 0,
@@ -131,6 +133,6 @@ export class Version {
 }
 
 export function sortLevel(level: number, files: FileMeta[]): FileMeta[] {
-  if (level === 0) return files.sort((a, b) => b.maxSeq - a.maxSeq || b.number - a.number);
+  if (level === 0) return files.sort((a, b) => b.number - a.number);
   return files.sort((a, b) => compareBytes(a.smallestKey, b.smallestKey));
 }

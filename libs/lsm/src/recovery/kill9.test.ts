@@ -39,6 +39,13 @@ function runChild(cycleSeed: number, killAfterMs: number): Promise<CycleLog> {
     const log: CycleLog = { acked: new Map(), inFlight: new Map() };
     let buffer = '';
     let stderr = '';
+    let opened = false;
+    const watchdog = setTimeout(() => {
+      if (!opened) {
+        proc.kill('SIGKILL');
+        reject(new Error(`child did not open the store within 20 s: ${stderr}`));
+      }
+    }, 20_000);
     proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     proc.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
@@ -46,7 +53,11 @@ function runChild(cycleSeed: number, killAfterMs: number): Promise<CycleLog> {
       while ((newline = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
-        if (line === 'OPEN') setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+        if (line === 'OPEN') {
+          opened = true;
+          clearTimeout(watchdog);
+          setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+        }
         else if (line.startsWith('BEGIN ')) {
           const [, id, json] = /^BEGIN (\d+) (.*)$/.exec(line) ?? [];
           log.inFlight.set(Number(id), JSON.parse(json ?? '[]') as Writes);

@@ -25,7 +25,7 @@ import { RecordWriter } from '../record/record-writer.js';
 import { BlockCache } from '../sstable/block-cache.js';
 import { TableCache } from '../sstable/table-cache.js';
 import { decodeWriteBatch } from '../batch/write-batch-format.js';
-import { Engine } from '../db/engine.js';
+import { Engine, rewriteApplies } from '../db/engine.js';
 import { ValueLog } from '../db/value-log.js';
 
 export async function openEngine(options: ResolvedOptions, fs: Fs): Promise<Engine> {
@@ -58,8 +58,9 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     if (options.readOnly) throw new CorruptionError(CURRENT_FILE_NAME, 0, 'no database here to open read-only');
     versions = await VersionSet.create(fs, dir, options.numLevels);
   } else {
-    versions = await VersionSet.recover(fs, dir, options.numLevels);
+    versions = await VersionSet.recover(fs, dir, options.numLevels, options.readOnly);
   }
+  for (const { parsed: file } of parsed) if (file !== undefined) versions.reserveAbove(file.number);
   const blockCache = new BlockCache(options.blockCacheBytes);
   const tables = new TableCache({
     blockCache,
@@ -68,10 +69,17 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     ...(fs.openReadableSync === undefined ? {} : { openFileSync: (n: number) => requireSync(fs)(joinPath(dir, tableFileName(n))) }),
   });
   for (const file of versions.current.allFiles()) await tables.ensureOpen(file.number);
-  const vlogNumbers = parsed.filter((p) => p.parsed?.type === 'vlog').map((p) => p.parsed?.number ?? 0);
+  // Live vlog files: listed in the MANIFEST (vlogAdded is logged before a file is created) and
+  // present; one listed but absent was never written to (its creation did not happen).
+  const vlogNumbers = parsed
+    .filter((p) => p.parsed?.type === 'vlog' && versions.vlogFiles.has(p.parsed.number))
+    .map((p) => p.parsed?.number ?? 0);
   const valueLog = await ValueLog.open(fs, dir, vlogNumbers, {
     fileBytes: options.valueLogFileBytes,
     newFileNumber: () => versions.newFileNumber(),
+    recordNewFile: async (number) => {
+      await versions.logAndApply({ vlogAdded: [number] });
+    },
     readOnly: options.readOnly,
   });
   const recovered = new Memtable({ seed: options.seed });
@@ -79,7 +87,7 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     .filter((p) => p.parsed?.type === 'wal' && p.parsed.number >= versions.logNumber)
     .map((p) => p.parsed?.number ?? 0)
     .sort((a, b) => a - b);
-  for (const number of wals) await replayWal(fs, dir, number, recovered, versions, valueLog);
+  for (const number of wals) await replayWal(fs, dir, number, recovered, versions, valueLog, tables);
 
   let wal: RecordWriter | undefined;
   let mem = recovered;
@@ -117,6 +125,7 @@ async function replayWal(
   mem: Memtable,
   versions: VersionSet,
   valueLog: ValueLog,
+  tables: TableCache,
 ): Promise<void> {
   const name = walFileName(number);
   const bytes = await wrapIo(() => fs.readFile(joinPath(dir, name)), `cannot read ${name}`);
@@ -126,7 +135,8 @@ async function replayWal(
     const batch = decodeWriteBatch(record, name, offset);
     for (const entry of batch.entries) {
       valueLog.checkPointer(entry.kind, entry.value, name, offset);
-      mem.add(entry.key, batch.commitTs, entry.kind, entry.value);
+      const sources = { mem, imm: [], version: versions.current, tables };
+      if (rewriteApplies(sources, entry.key, entry.seq, batch.commitTs)) mem.add(entry.key, entry.seq, entry.kind, entry.value);
     }
     versions.noteSeq(batch.commitTs);
   });

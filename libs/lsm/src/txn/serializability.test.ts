@@ -75,11 +75,18 @@ class SeededScheduler {
 
 type Op =
   | { kind: 'get'; key: number }
-  | { kind: 'scan'; lo: number | undefined; hi: number | undefined; reverse: boolean; limit: number | undefined }
+  | {
+      kind: 'scan';
+      lo: number | undefined;
+      hi: number | undefined;
+      reverse: boolean;
+      /** segments: each optionally seeks, then takes up to `limit` items (all when undefined) */
+      segments: { seek: number | undefined; limit: number | undefined }[];
+    }
   | { kind: 'set'; key: number; value: string }
   | { kind: 'delete'; key: number };
 
-type ScanResult = { items: [string, string][]; exhausted: boolean };
+type ScanResult = { items: [string, string][]; exhausted: boolean }[];
 type Observation = string | undefined | ScanResult;
 
 interface TxnRecord {
@@ -93,6 +100,8 @@ interface TxnRecord {
   commitTs: number;
   /** the last assigned commit timestamp when its commit was attempted */
   lastTsAtAttempt: number;
+  /** what commit() resolved to: the commit timestamp, or 0 with nothing to write */
+  returnedTs: number;
 }
 
 function randomProgram(prng: Prng, run: number, id: number, update: boolean): Op[] {
@@ -104,12 +113,17 @@ function randomProgram(prng: Prng, run: number, id: number, update: boolean): Op
     else if (roll < 5) {
       const a = prng.nextInt(KEYS + 1);
       const b = prng.nextInt(KEYS + 1);
+      const segment = (): { seek: number | undefined; limit: number | undefined } => ({
+        seek: prng.nextInt(3) === 0 ? prng.nextInt(KEYS) : undefined,
+        limit: prng.nextInt(2) === 0 ? undefined : 1 + prng.nextInt(3),
+      });
       ops.push({
         kind: 'scan',
         lo: prng.nextInt(3) === 0 ? undefined : Math.min(a, b),
         hi: prng.nextInt(3) === 0 ? undefined : Math.max(a, b) + 1,
         reverse: prng.nextInt(3) === 0,
-        limit: prng.nextInt(2) === 0 ? undefined : 1 + prng.nextInt(3),
+        // sometimes a second segment: seek elsewhere after reading some keys
+        segments: prng.nextInt(4) === 0 ? [segment(), { ...segment(), seek: prng.nextInt(KEYS) }] : [segment()],
       });
     } else if (roll < 9) {
       const long = prng.nextInt(4) === 0;
@@ -119,7 +133,7 @@ function randomProgram(prng: Prng, run: number, id: number, update: boolean): Op
   }
   if (!update) {
     // views scan too
-    ops.push({ kind: 'scan', lo: undefined, hi: undefined, reverse: prng.nextInt(2) === 0, limit: undefined });
+    ops.push({ kind: 'scan', lo: undefined, hi: undefined, reverse: prng.nextInt(2) === 0, segments: [{ seek: undefined, limit: undefined }] });
   }
   return ops;
 }
@@ -157,14 +171,20 @@ async function runTxn(db: Db, sched: SeededScheduler, prefix: string, record: Tx
       else if (op.kind === 'delete') txn.delete(keyName(prefix, op.key));
       else {
         const iterator = txn.iterate(scanOptions(prefix, op));
-        const result: ScanResult = { items: [], exhausted: false };
-        while (op.limit === undefined || result.items.length < op.limit) {
-          const next = iterator.next();
-          if (next.done === true) {
-            result.exhausted = true;
-            break;
+        const result: ScanResult = [];
+        for (const segment of op.segments) {
+          if (result[result.length - 1]?.exhausted === true) break; // the iterator closed itself
+          if (segment.seek !== undefined) iterator.seek(keyName(prefix, segment.seek));
+          const part: ScanResult[number] = { items: [], exhausted: false };
+          while (segment.limit === undefined || part.items.length < segment.limit) {
+            const next = iterator.next();
+            if (next.done === true) {
+              part.exhausted = true;
+              break;
+            }
+            part.items.push([text(next.value.key) as string, text(next.value.value) as string]);
           }
-          result.items.push([text(next.value.key) as string, text(next.value.value) as string]);
+          result.push(part);
         }
         iterator.close();
         record.observed[index] = result;
@@ -181,7 +201,7 @@ async function runTxn(db: Db, sched: SeededScheduler, prefix: string, record: Tx
     const after = db.stats().lastSeq;
     record.lastTsAtAttempt = before;
     try {
-      await committing;
+      record.returnedTs = await committing;
     } catch (error) {
       if (!isLsmError(error, 'CONFLICT')) throw error;
       record.outcome = 'conflict';
@@ -226,18 +246,38 @@ function replay(
     } else if (op.kind === 'set') writes.set(keyName(prefix, op.key), op.value);
     else if (op.kind === 'delete') writes.set(keyName(prefix, op.key), null);
     else {
+      // The covered range of each segment (txn.ts TxnIterator): from the bound, or the seek key
+      // when it is inside the bounds, to just past the last key returned, or to the other bound
+      // when the segment exhausted the iterator. A segment that returned nothing covers nothing.
       const { lower, upper } = scanBounds(prefix, op);
       const keys = new Set([...base.keys(), ...writes.keys()]);
-      const visible = [...keys]
-        .filter((key) => key >= lower && key < upper && valueOf(key) !== undefined)
-        .sort();
+      const visible = [...keys].filter((key) => key >= lower && key < upper && valueOf(key) !== undefined).sort();
       if (op.reverse) visible.reverse();
-      const taken = op.limit === undefined ? visible : visible.slice(0, op.limit);
-      const exhausted = op.limit === undefined || visible.length < op.limit;
-      observed[index] = { items: taken.map((key) => [key, valueOf(key) as string]), exhausted };
-      const last = taken[taken.length - 1];
-      if (exhausted) ranges.push([lower, upper]);
-      else if (last !== undefined) ranges.push(op.reverse ? [last, upper] : [lower, `${last}\u0000`]);
+      const result: ScanResult = [];
+      let position = 0; // index in `visible` of the next item
+      for (const segment of op.segments) {
+        if (result[result.length - 1]?.exhausted === true) break;
+        const seekKey = segment.seek === undefined ? undefined : keyName(prefix, segment.seek);
+        if (seekKey !== undefined) {
+          position = visible.findIndex((key) => (op.reverse ? key <= seekKey : key >= seekKey));
+          if (position < 0) position = visible.length;
+        }
+        const taken = segment.limit === undefined ? visible.slice(position) : visible.slice(position, position + segment.limit);
+        position += taken.length;
+        const exhausted = segment.limit === undefined || taken.length < segment.limit;
+        result.push({ items: taken.map((key) => [key, valueOf(key) as string]), exhausted });
+        const last = taken[taken.length - 1];
+        if (!op.reverse) {
+          const start = seekKey !== undefined && seekKey > lower ? seekKey : lower;
+          if (exhausted) ranges.push([start, upper]);
+          else if (last !== undefined) ranges.push([start, `${last}\u0000`]);
+        } else {
+          const end = seekKey !== undefined && seekKey < upper ? `${seekKey}\u0000` : upper;
+          if (exhausted) ranges.push([lower, end]);
+          else if (last !== undefined) ranges.push([last, end]);
+        }
+      }
+      observed[index] = result;
     }
   }
   return { observed, writes, pointReads, ranges };
@@ -280,6 +320,8 @@ function checkRun(prefix: string, records: readonly TxnRecord[], setup: Commit, 
   for (const record of records) {
     const snapshot = stateAt(empty, commits, record.readTs);
     const result = replay(prefix, record, snapshot);
+    const expectedReturn = record.outcome === 'committed' ? record.commitTs : record.outcome === 'no-writes' ? 0 : -1;
+    if (record.returnedTs !== expectedReturn) problems.push(`T${record.id} commit() resolved to ${record.returnedTs}, expected ${expectedReturn}`);
     const diff = compareObservations(record, result.observed);
     if (diff !== undefined) problems.push(`snapshot: T${record.id} (read ts ${record.readTs}, ${record.outcome}) ${diff}`);
     if (!record.update || record.discardAtEnd || result.writes.size === 0) continue;
@@ -359,6 +401,7 @@ describe('serializability under random interleavings', () => {
             outcome: 'pending',
             commitTs: -1,
             lastTsAtAttempt: -1,
+            returnedTs: -1,
           });
         }
         const sched = new SeededScheduler(prng);

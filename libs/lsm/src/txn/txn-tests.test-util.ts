@@ -36,7 +36,7 @@ export async function rejectionCodeOf(promise: Promise<unknown>): Promise<ErrorC
 }
 
 /** Outcome of a commit, as a string for table-like expectations: 'ok' or the error code. */
-export async function commitOutcome(commit: Promise<void>): Promise<'ok' | ErrorCode> {
+export async function commitOutcome(commit: Promise<unknown>): Promise<'ok' | ErrorCode> {
   try {
     await commit;
     return 'ok';

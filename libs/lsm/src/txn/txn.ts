@@ -34,6 +34,11 @@ export interface Item {
 }
 
 export interface PendingWrite {
+  /**
+   * Set only by value-log GC: rewrite the version with this (older) seq, applied only while it
+   * is still the key's newest version (DESIGN.md "Value-log GC").
+   */
+  seq?: number;
   key: Uint8Array;
   kind: typeof Kind.VALUE | typeof Kind.DELETE;
   value: Uint8Array;

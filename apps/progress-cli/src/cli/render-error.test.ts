@@ -1,0 +1,49 @@
+// Goal: every failure maps to its documented exit code with a one-line "error:" message and a
+// next step; no stack unless --debug. Method: fake errors carrying the libraries' stable codes.
+import { describe, expect, it } from 'vitest';
+import { createContext } from './context.js';
+import { BusyError, RejectedError, UsageError } from './errors.js';
+import { renderError, reportError } from './render-error.js';
+
+function coded(code: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(`${code} happened`), { code, ...extra });
+}
+
+describe('renderError', () => {
+  it.each([
+    [new UsageError('bad'), 2],
+    [new RejectedError('ENTRY_NOT_FOUND', 'no e9'), 1],
+    [new BusyError('locked'), 3],
+    [coded('LOCKED'), 3],
+    [coded('APPEND_CONFLICT'), 3],
+    [coded('CORRUPTION', { file: '000012.sst', offset: 4096 }), 4],
+    [coded('IO_ERROR', { errno: 'ENOSPC' }), 4],
+    [coded('STREAM_CORRUPTED'), 4],
+    [coded('IMPORT_REJECTED', { problems: [{ line: 3, message: 'bad' }] }), 1],
+    [coded('LIMIT_EXCEEDED'), 1],
+    [coded('DOMAIN_BUG'), 70],
+    [new TypeError('x is undefined'), 70],
+  ])('%s -> %d', (error, exitCode) => {
+    const rendered = renderError(error, '/data/progress');
+    expect(rendered.exitCode).toBe(exitCode);
+    expect(rendered.lines[0]).toMatch(exitCode === 70 ? /^internal error: / : /^error: /);
+  });
+
+  it('names the corrupt file and offset and promises nothing changed', () => {
+    const rendered = renderError(coded('CORRUPTION', { file: '000012.sst', offset: 4096 }), '/d');
+    expect(rendered.lines[0]).toBe('error: store corrupted (000012.sst at offset 4096) in /d; no data was changed');
+  });
+
+  it('says "disk full" for ENOSPC', () => {
+    expect(renderError(coded('IO_ERROR', { errno: 'ENOSPC' }), '/d').lines[0]).toMatch(/disk full/);
+  });
+
+  it('prints a stack only with --debug', () => {
+    const quiet: string[] = [];
+    reportError(createContext({ stdout: () => undefined, stderr: (t) => quiet.push(t) }, []), new TypeError('boom'), '/d');
+    expect(quiet.join('')).not.toMatch(/\n\s+at /);
+    const loud: string[] = [];
+    reportError(createContext({ stdout: () => undefined, stderr: (t) => loud.push(t) }, ['--debug']), new TypeError('boom'), '/d');
+    expect(loud.join('')).toMatch(/\n\s+at /);
+  });
+});
