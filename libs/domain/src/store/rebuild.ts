@@ -46,10 +46,12 @@ export async function projectionsFresh(kv: KvStore, state: StreamState): Promise
   const stream: StreamRef = state.kind === 'user' ? { kind: 'user', id: state.userId } : { kind: 'team', id: state.teamId };
   const summaryInfo = state.kind === 'user' ? USER_SUMMARY : TEAM_SUMMARY;
   const summary = await checkpointOf(kv, summaryKey(stream));
-  if (summary?.codeVersion !== summaryInfo.codeVersion || summary.streamVersion !== state.version) return false;
+  // A checkpoint AHEAD of the state just read is fresh too: another writer appended in between;
+  // the append's version check settles that race, a rebuild here would only lose to it again.
+  if (summary?.codeVersion !== summaryInfo.codeVersion || summary.streamVersion < state.version) return false;
   if (state.kind === 'team') return true;
   const daily = await checkpointOf(kv, dailyCheckpointKey(state.userId));
-  return daily?.codeVersion === DAILY_TOTALS.codeVersion && daily.streamVersion === state.version;
+  return daily?.codeVersion === DAILY_TOTALS.codeVersion && daily.streamVersion >= state.version;
 }
 
 /** Loads the stream's state, rebuilding its projections first when they are stale. */

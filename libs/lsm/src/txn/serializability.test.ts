@@ -13,7 +13,7 @@
 //       range its iterators covered (up to just past the last key returned, or the whole range
 //       when exhausted);
 //   (d) the final state of the run's keys equals the model's.
-// RUNS runs (default 1,000) on one store (16 KiB memtables, 64-byte value threshold, reopened
+// RUNS runs (default 1,000) on one store (4 KiB memtables, 64-byte value threshold, reopened
 // every 250 runs) so reads cross memtables, SSTs and the value log. SEED env; each run prints its
 // reproduction line on failure.
 // Method, part 2: an Elle-style list-append history (8 workers, 32 keys, HISTORY_TXNS txns of 1–4
@@ -367,17 +367,19 @@ describe('serializability under random interleavings', () => {
   it(`${RUNS} seeded runs of 3–5 concurrent transactions match a serial order`, { timeout: 120_000 }, async () => {
     console.log(`serializability: SEED=${SEED} RUNS=${RUNS}`);
     const memFs = new MemFs();
-    const delayPrng = createPrng(SEED ^ 0x2545f491);
+    let delayPrng = createPrng(SEED ^ 0x2545f491); // reseeded per run, so that one run replays alone
     const fs = new SlowSyncFs(memFs, async () => {
       for (let n = delayPrng.nextInt(3); n > 0; n--) await macrotask();
     });
-    const options = { fs, dir: '/ser', memTableBytes: 16 * 1024, valueThresholdBytes: 64, l0CompactionTrigger: 2, seed: SEED } as const;
+    const options = { fs, dir: '/ser', memTableBytes: 4 * 1024, valueThresholdBytes: 64, l0CompactionTrigger: 2, seed: SEED } as const;
     let db = await openDb(options);
     const totals = { committed: 0, conflict: 0, discarded: 0, 'no-writes': 0, pending: 0 };
+    const background = { flushes: 0, compactions: 0 }; // summed over the reopens
     try {
       for (let run = 0; run < RUNS; run++) {
         const runSeed = SEED + run;
         const prng = createPrng(runSeed);
+        delayPrng = createPrng(runSeed ^ 0x2545f491);
         const prefix = `s${String(run).padStart(5, '0')}:`;
         // initial state: a random subset of the keys
         const setupWrites = new Map<string, string | null>();
@@ -415,6 +417,8 @@ describe('serializability under random interleavings', () => {
           expect(problems).toEqual([]);
         }
         if (run % 250 === 249) {
+          background.flushes += db.stats().flushes;
+          background.compactions += db.stats().compactions;
           await db.close();
           db = await openDb(options);
         }
@@ -422,7 +426,8 @@ describe('serializability under random interleavings', () => {
       const stats = db.stats();
       console.log(
         `serializability: ${RUNS} runs, outcomes ${JSON.stringify(totals)}, ` +
-          `flushes ${stats.flushes}, compactions ${stats.compactions}, tables ${stats.levels.map((l) => l.tables).join('/')}`,
+          `flushes ${background.flushes + stats.flushes}, compactions ${background.compactions + stats.compactions}, ` +
+          `tables per level ${stats.levels.map((l) => l.tables).join('/')}`,
       );
       expect(totals.conflict).toBeGreaterThan(0);
       expect(totals.committed).toBeGreaterThan(0);
