@@ -28,7 +28,13 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'URL', 'Buffer', 'TextEncoder', 'TextDecoder', 'performance', 'setTimeout', 'clearTimeout',
+          'setInterval', 'clearInterval', 'setImmediate', 'AbortController', 'structuredClone', 'fetch'].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }] },
   },
   {
     files: ['libs/lsm/**/*.ts'],

@@ -16,10 +16,10 @@ for (const size of [128, 512, 1024, 4096]) {
     await db.waitForCompactions();
     const ms = performance.now() - t0;
     const st = db.stats();
-    let r0 = performance.now(); let n = 0;
-    await db.view((t) => { for (let i = 0; i < 20000; i++) { if (t.tryGet(`key:${String((i * 104729) % total).padStart(12, '0')}`)) n++; } });
+    const r0 = performance.now(); let found = 0;
+    await db.view((t) => { for (let i = 0; i < 20000; i++) { if (t.tryGet(`key:${String((i * 104729) % total).padStart(12, '0')}`)) found++; } });
     const readMs = performance.now() - r0;
-    console.log(`value ${size} B, threshold ${threshold === 64 ? 'vlog' : 'inline'}: write ${(2 * total * size / 1048576 / (ms / 1000)).toFixed(1)} MiB/s, write amp ${st.writeAmplification.toFixed(2)}, reads ${Math.round(20000 / (readMs / 1000))}/s`);
+    console.log(`value ${size} B, threshold ${threshold === 64 ? 'vlog' : 'inline'}: write ${(2 * total * size / 1048576 / (ms / 1000)).toFixed(1)} MiB/s, write amp ${st.writeAmplification.toFixed(2)}, reads ${Math.round(20000 / (readMs / 1000))}/s (${found} found)`);
     await db.close(); rmSync(dir, { recursive: true, force: true });
   }
 }
