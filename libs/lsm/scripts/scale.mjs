@@ -68,12 +68,14 @@ async function verify(dir, count, size, label) {
   const openMs = performance.now() - t0;
   let bad = 0;
   const t1 = performance.now();
-  await db.view((txn) => {
-    for (let i = 0; i < count; i++) {
-      const k = label === 'small' ? key(i) : `big:${String(i).padStart(10, '0')}`;
-      if (!sameValue(txn.tryGet(k), i, size)) bad++;
-    }
-  }, );
+  for (let start = 0; start < count; start += 10_000) {
+    await db.view((txn) => {
+      for (let i = start; i < Math.min(count, start + 10_000); i++) {
+        const k = label === 'small' ? key(i) : `big:${String(i).padStart(10, '0')}`;
+        if (!sameValue(txn.tryGet(k), i, size)) bad++;
+      }
+    });
+  }
   const readMs = performance.now() - t1;
   const prefix = label === 'small' ? 'k:0000000000' : 'big:00000001';
   const forward = await db.view((txn) => [...txn.iterate({ prefix, keysOnly: true })].map((it) => new TextDecoder().decode(it.key)));
