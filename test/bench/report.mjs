@@ -104,7 +104,19 @@ export function summarize(run) {
       if (perEngine[e] === undefined) continue;
       if (bestPeer === null || perEngine[e].median > perEngine[bestPeer.engine].median) bestPeer = { engine: e, ratio: vs[e] };
     }
-    workloads[w.name] = { engines: perEngine, vs, bestPeer, unit: Object.values(perEngine)[0]?.unit ?? 'ops/s' };
+    // CPU time per op (all threads of the engine's process), and the cheapest peer's over ours
+    const cpu = {};
+    for (const e of engines) {
+      const s = spread(byEnginePhase(e, w.phase).map((r) => r.workloads?.[w.name]?.cpuMicrosPerOp));
+      if (s !== undefined) cpu[e] = s;
+    }
+    let cheapestPeer = null;
+    for (const e of peers) {
+      if (cpu[e] === undefined || cpu[OURS] === undefined) continue;
+      const r = cpu[e].median / cpu[OURS].median;
+      if (cheapestPeer === null || cpu[e].median < cpu[cheapestPeer.engine].median) cheapestPeer = { engine: e, ratio: r };
+    }
+    workloads[w.name] = { engines: perEngine, vs, bestPeer, unit: Object.values(perEngine)[0]?.unit ?? 'ops/s', cpu, cheapestPeer };
   }
 
   // Resources: disk, write amplification, event-loop delay, peak RSS.
@@ -238,7 +250,11 @@ export function renderMarkdown(run, summary, files) {
   lines.push(`- Date: ${run.startedAt} (took ${Math.round(run.wallSeconds / 60)} min)`);
   lines.push(`- Machine: ${run.machine.cpuModel}, ${run.machine.cpus} CPUs, ${bytes(run.machine.memoryBytes)} RAM, ${run.machine.platform} ${run.machine.release}`);
   lines.push(`- Storage: data in \`${run.machine.dataDirDisplay}\`; ${run.machine.fsyncsPerSec ? `${rate(run.machine.fsyncsPerSec)} fdatasync/s for 4 KiB appends (measured at start)` : 'fsync rate not measured'}`);
-  lines.push(`- Load average (1 min) at start / end: ${run.machine.loadStart.toFixed(2)} / ${run.machine.loadEnd.toFixed(2)} (other work on the machine skews all engines; compare ratios, which come from the same run)`);
+  const loads = run.phaseResults.flatMap((r) => r.loadAvg1 ?? []);
+  const loadText = loads.length > 0
+    ? `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} (median ${median(loads).toFixed(1)}) at the start and end of the phases`
+    : `${run.machine.loadStart.toFixed(2)} at start, ${run.machine.loadEnd.toFixed(2)} at end`;
+  lines.push(`- Load average (1 min): ${loadText}, on ${run.machine.cpus} CPUs. ${Math.max(run.machine.loadStart, run.machine.loadEnd, ...loads) > run.machine.cpus ? '**The machine was shared with other work: absolute figures are depressed and noisy; ratios between engines of the same run are the figures to compare, and even they carry the noise shown by min-max.**' : ''}`);
   lines.push(`- Node ${run.versions.node}; ${run.engineOrder.map((e) => `${e} ${run.engines[e]?.version ?? ''}${run.engines[e]?.status === 'ok' ? '' : ' (skipped)'}`).join('; ')}`);
   lines.push(`- Ours: built from ${run.versions.git ?? 'unknown commit'}`);
   lines.push(`- Sizes: ${c.keyBytes}-byte keys, ${c.valueBytes}-byte values; ${n(c.runs)} runs, engines interleaved within each run; every engine and phase in its own process`);
@@ -266,6 +282,21 @@ export function renderMarkdown(run, summary, files) {
     ['l', ...others.map(() => 'r')],
   ));
   lines.push('');
+  if (Object.values(summary.workloads).some((w) => Object.keys(w.cpu ?? {}).length > 0)) {
+    lines.push('## CPU time per op');
+    lines.push('');
+    lines.push('Microseconds of CPU (user + system, every thread of the engine\'s process, so background compaction and I/O threads count while they overlap the timed calls) per op in the timed sections. Less sensitive than wall time to other load on the machine. The last column is the cheapest peer\'s CPU per op over ours (above 1 = ours uses less CPU).');
+    lines.push('');
+    lines.push(mdTable(
+      ['workload', ...engines.map((e) => `${e} us/op`), 'cheapest peer / ours'],
+      Object.entries(summary.workloads).map(([name, w]) => [
+        name, ...engines.map((e) => spreadText(w.cpu?.[e], (x) => sig(x))),
+        w.cheapestPeer ? `${ratioText(w.cheapestPeer.ratio)} (${w.cheapestPeer.engine})` : '-',
+      ]),
+      ['l', ...engines.map(() => 'r'), 'r'],
+    ));
+    lines.push('');
+  }
   lines.push('## Targets (issue 10)');
   lines.push('');
   lines.push(mdTable(

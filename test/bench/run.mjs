@@ -260,8 +260,10 @@ async function main() {
       const order = [...active.slice(shift), ...active.slice(0, shift)];
       for (const engine of order) {
         log(`run ${run}/${config.runs}, phase ${phase}, ${engine}`);
+        const loadAtStart = loadavg()[0];
         const r = await runWorker({ ...workerBase, engine, phase }, config.timeoutMs);
         r.run = run;
+        r.loadAvg1 = [loadAtStart, loadavg()[0]];
         phaseResults.push(r);
         for (const message of r.problems ?? []) problems.push({ engine, phase, run, message });
         if (r.error) problems.push({ engine, phase, run, message: r.error.split('\n').slice(0, 8).join('\n') });
