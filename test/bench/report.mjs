@@ -306,7 +306,7 @@ export function renderMarkdown(run, summary, files) {
   lines.push('');
   lines.push('## Disk, write amplification, memory, event-loop delay');
   lines.push('');
-  lines.push('On-disk bytes are allocated blocks after the fill and a close. Write amplification "storage" is bytes the process caused to be written to storage (Linux `/proc/self/io` write_bytes minus cancelled_write_bytes, from open to close, background compaction included up to close) per byte of user keys and values; "engine" is `db.stats().writeAmplification` (ours only). Event-loop delay is `perf_hooks.monitorEventLoopDelay` (1 ms resolution) during the fill, which yields to the loop between batches; a synchronous engine holds the loop for a whole batch. Peak RSS is `process.resourceUsage().maxRSS` of the engine\'s process for the phase.');
+  lines.push('On-disk bytes are allocated blocks after the fill and a close. Write amplification "storage" is bytes the process caused to be written to storage (Linux `/proc/self/io` write_bytes minus cancelled_write_bytes, from open to close, background compaction included up to close) per byte of user keys and values. Linux counts a page when it becomes dirty, so a page rewritten while still dirty counts once: an in-place engine (lmdb) rewriting pages that the previous fill left dirty in the page cache shows almost nothing for overwrite. "engine" is `db.stats().writeAmplification` after the fill and `waitForCompactions()`, before close (ours only). Event-loop delay is `perf_hooks.monitorEventLoopDelay` (1 ms resolution) during the fill, which yields to the loop between batches; a synchronous engine holds the loop for a whole batch, and the Map row shows the harness\'s own share (its garbage collection of the data set). Peak RSS is `process.resourceUsage().maxRSS` of the engine\'s process for the phase, harness included (the Map row is the harness plus the data set in memory; the sync phase, about 65 MiB, is close to the harness alone).');
   lines.push('');
   const resRows = [];
   for (const e of engines) {
@@ -317,8 +317,8 @@ export function renderMarkdown(run, summary, files) {
         spreadText(f.diskBytes, bytes),
         spreadText(f.deviceWriteAmp, (x) => x.toFixed(2)),
         spreadText(f.engineWriteAmp, (x) => x.toFixed(2)),
-        spreadText(f.eventLoopDelayP99Ms, (x) => `${x} ms`),
-        spreadText(f.eventLoopDelayMaxMs, (x) => `${x} ms`),
+        spreadText(f.eventLoopDelayP99Ms, (x) => `${x.toFixed(1)} ms`),
+        spreadText(f.eventLoopDelayMaxMs, (x) => `${x.toFixed(1)} ms`),
       ]);
     }
   }

@@ -72,12 +72,42 @@ class Phase {
     this.log(`PROBLEM ${message}`);
   }
 
-  /** records a workload; ops per second from the time spent in engine calls */
-  record(name, ops, ms, extra = {}, unit = 'ops/s') {
-    const seconds = ms / 1000;
+  /**
+   * Records a workload: ops per second from the wall time spent in engine calls, and the CPU
+   * time the process (all its threads) used meanwhile, per op.
+   * @param {string} name
+   * @param {number} ops
+   * @param {Stopwatch} watch
+   */
+  record(name, ops, watch, extra = {}, unit = 'ops/s') {
+    const seconds = watch.wallMs / 1000;
     const opsPerSec = seconds > 0 ? ops / seconds : 0;
-    this.workloads[name] = { ops, seconds, opsPerSec, unit, ...extra };
-    this.log(`${name}: ${ops} in ${seconds.toFixed(2)} s = ${Math.round(opsPerSec).toLocaleString('en-US')} ${unit}`);
+    const cpuMicrosPerOp = ops > 0 ? (watch.cpuMs * 1000) / ops : 0;
+    this.workloads[name] = { ops, seconds, opsPerSec, unit, cpuSeconds: watch.cpuMs / 1000, cpuMicrosPerOp, ...extra };
+    this.log(`${name}: ${ops} in ${seconds.toFixed(2)} s = ${Math.round(opsPerSec).toLocaleString('en-US')} ${unit}, ${cpuMicrosPerOp.toFixed(2)} us CPU/op`);
+  }
+}
+
+/**
+ * Wall time and CPU time (process.cpuUsage: user + system of every thread of this process, so an
+ * engine's background threads count) accumulated over the timed sections.
+ */
+class Stopwatch {
+  wallMs = 0;
+  cpuMs = 0;
+  #wall = 0;
+  #cpu = 0;
+
+  start() {
+    const u = process.cpuUsage();
+    this.#cpu = u.user + u.system;
+    this.#wall = performance.now();
+  }
+
+  stop() {
+    this.wallMs += performance.now() - this.#wall;
+    const u = process.cpuUsage();
+    this.cpuMs += (u.user + u.system - this.#cpu) / 1000;
   }
 }
 
@@ -106,10 +136,10 @@ function delayMonitor() {
 
 /**
  * Writes `count` entries in batches; key/value of position j come from indexes[j].
- * @returns {Promise<number>} milliseconds spent inside putBatch
+ * @returns {Promise<Stopwatch>} the time spent inside putBatch
  */
 async function fillBatches(phase, store, space, values, indexes, count, batch, generation, name) {
-  let busy = 0;
+  const watch = new Stopwatch();
   let lastLog = performance.now();
   for (let from = 0; from < count; from += batch) {
     const to = Math.min(count, from + batch);
@@ -117,18 +147,18 @@ async function fillBatches(phase, store, space, values, indexes, count, batch, g
     /** @type {Array<[Buffer, Buffer]>} */
     const entries = new Array(to - from);
     for (let j = 0; j < entries.length; j++) entries[j] = [keys[j], values.value(indexes[from + j], generation)];
-    const t0 = performance.now();
+    watch.start();
     await store.putBatch(entries);
-    busy += performance.now() - t0;
+    watch.stop();
     // Between batches, let timers run, as an application would (and so the event-loop delay
     // histogram sees how long each batch held the loop).
     await yieldToLoop();
     if (performance.now() - lastLog > 10_000) {
       lastLog = performance.now();
-      phase.log(`${name}: ${to} of ${count} (${Math.round(to / (busy / 1000)).toLocaleString('en-US')}/s so far)`);
+      phase.log(`${name}: ${to} of ${count} (${Math.round(to / (watch.wallMs / 1000)).toLocaleString('en-US')}/s so far)`);
     }
   }
-  return busy;
+  return watch;
 }
 
 /** Opens, fills, settles, closes: the write workloads' common shape. */
@@ -136,7 +166,7 @@ async function measuredFill(phase, engine, dir, name, { space, values, indexes, 
   const ioBefore = storageBytesWritten();
   const store = existing ?? (await engine.open({ dir, sync: false }));
   const stopDelay = delayMonitor();
-  const busy = await fillBatches(phase, store, space, values, indexes, count, batch, generation, name);
+  const watch = await fillBatches(phase, store, space, values, indexes, count, batch, generation, name);
   const eventLoopDelay = stopDelay();
   const t0 = performance.now();
   await store.settle?.();
@@ -149,7 +179,7 @@ async function measuredFill(phase, engine, dir, name, { space, values, indexes, 
   const ioAfter = storageBytesWritten();
   const disk = engine.persistent ? await diskUsage(dir) : { allocated: 0, apparent: 0, files: 0 };
   const deviceWriteAmp = engine.persistent && ioBefore !== undefined && ioAfter !== undefined ? (ioAfter - ioBefore) / userBytes : undefined;
-  phase.record(name, count, busy, {
+  phase.record(name, count, watch, {
     eventLoopDelay,
     settleSeconds,
     closeSeconds,
@@ -165,10 +195,10 @@ async function measuredFill(phase, engine, dir, name, { space, values, indexes, 
 
 /**
  * Point reads of keys(order[0..count)) in chunks; the values are checked after each timed chunk.
- * @returns {Promise<{ busy: number, found: number, wrong: number, first: string | undefined }>}
+ * @returns {Promise<{ watch: Stopwatch, found: number, wrong: number, first: string | undefined }>}
  */
 async function readKeys(store, space, values, order, count, generation) {
-  let busy = 0;
+  const watch = new Stopwatch();
   let found = 0;
   let wrong = 0;
   /** @type {string | undefined} */
@@ -179,11 +209,11 @@ async function readKeys(store, space, values, order, count, generation) {
     const to = Math.min(count, from + READ_CHUNK);
     const keys = space.keys(order, from, to);
     got.fill(undefined);
-    const t0 = performance.now();
+    watch.start();
     await store.getBatch(keys, (j, value) => {
       got[j] = value;
     });
-    busy += performance.now() - t0;
+    watch.stop();
     for (let j = 0; j < keys.length; j++) {
       const value = got[j];
       if (value === undefined) {
@@ -197,7 +227,7 @@ async function readKeys(store, space, values, order, count, generation) {
       }
     }
   }
-  return { busy, found, wrong, first };
+  return { watch, found, wrong, first };
 }
 
 /** @param {Phase} phase */
@@ -212,29 +242,29 @@ async function runMain(phase, engine, dir) {
     space, values, indexes: permutation(n, c.seed + 1), count: n, batch: c.batch, generation: 0, userBytes,
   });
 
-  let t0 = performance.now();
+  const t0 = performance.now();
   const store = await engine.open({ dir, sync: false });
   phase.info.reopenSeconds = (performance.now() - t0) / 1000;
 
   // readrandom: every key once, in another random order
   const readOrder = permutation(n, c.seed + 2);
   const r = await readKeys(store, space, values, readOrder, n, 0);
-  phase.record('readrandom', n, r.busy, { found: r.found, wrong: r.wrong });
+  phase.record('readrandom', n, r.watch, { found: r.found, wrong: r.wrong });
   if (r.found !== n || r.wrong !== 0) {
     phase.problem(`readrandom after fillrandom of ${n} keys and a reopen: ${n - r.found} keys missing, ${r.wrong} wrong values (first: ${r.first})`);
   }
 
   // readmissing: keys that sort between existing keys and were never written
   {
-    let busy = 0;
+    const watch = new Stopwatch();
     let found = 0;
     for (let from = 0; from < n; from += READ_CHUNK) {
       const keys = space.missingKeys(readOrder, from, Math.min(n, from + READ_CHUNK));
-      t0 = performance.now();
+      watch.start();
       found += await store.hasBatch(keys);
-      busy += performance.now() - t0;
+      watch.stop();
     }
-    phase.record('readmissing', n, busy, { found });
+    phase.record('readmissing', n, watch, { found });
     if (found !== 0) phase.problem(`readmissing: ${found} of ${n} never-written keys were found`);
   }
 
@@ -244,7 +274,8 @@ async function runMain(phase, engine, dir) {
     let bad = 0;
     /** @type {string | undefined} */
     let first;
-    t0 = performance.now();
+    const watch = new Stopwatch();
+    watch.start();
     const count = await store.scan({}, (key, value) => {
       if ((position & 63) === 0 && (space.indexOf(key) !== position || !values.matches(value, position, 0))) {
         bad++;
@@ -252,7 +283,8 @@ async function runMain(phase, engine, dir) {
       }
       position++;
     });
-    phase.record('readseq', count, performance.now() - t0, {}, 'keys/s');
+    watch.stop();
+    phase.record('readseq', count, watch, {}, 'keys/s');
     if (count !== n || position !== n || bad !== 0) {
       phase.problem(`readseq: full scan returned ${count} entries (callback saw ${position}) of ${n}; ${bad} sampled entries out of place (first: ${first})`);
     }
@@ -262,7 +294,7 @@ async function runMain(phase, engine, dir) {
   {
     const groups = Math.ceil(n / 100);
     const next = prng(c.seed + 3);
-    let busy = 0;
+    const watch = new Stopwatch();
     let keys = 0;
     let bad = 0;
     /** @type {string | undefined} */
@@ -271,16 +303,16 @@ async function runMain(phase, engine, dir) {
       const g = next() % groups;
       const prefix = space.groupPrefix(g);
       const expected = Math.min(100, n - g * 100);
-      t0 = performance.now();
+      watch.start();
       const count = await store.scan({ start: prefix, end: prefixEnd(prefix) }, () => {});
-      busy += performance.now() - t0;
+      watch.stop();
       keys += count;
       if (count !== expected) {
         bad++;
         first ??= `${prefix.toString('latin1')}: ${count} of ${expected}`;
       }
     }
-    phase.record('prefixscan', keys, busy, { scans: c.prefixes, scansPerSec: c.prefixes / (busy / 1000) }, 'keys/s');
+    phase.record('prefixscan', keys, watch, { scans: c.prefixes, scansPerSec: c.prefixes / (watch.wallMs / 1000) }, 'keys/s');
     if (bad !== 0) phase.problem(`prefixscan: ${bad} of ${c.prefixes} prefix scans returned the wrong count (first: ${first})`);
   }
 
@@ -340,15 +372,15 @@ async function runSync(phase, engine, dir) {
   // fillsync: one writer, each put durable before the next
   {
     const done = statsDelta();
-    let busy = 0;
+    const watch = new Stopwatch();
     for (let i = 0; i < c.syncKeys; i++) {
       const key = prefixedKey('fs', i, c.keyBytes);
       const value = values.value(i, 2);
-      const t0 = performance.now();
+      watch.start();
       await store.put(key, value);
-      busy += performance.now() - t0;
+      watch.stop();
     }
-    phase.record('fillsync', c.syncKeys, busy, done());
+    phase.record('fillsync', c.syncKeys, watch, done());
   }
 
   // W concurrent writers sharing syncKeys durable puts
@@ -357,7 +389,8 @@ async function runSync(phase, engine, dir) {
     const perWriter = Math.ceil(c.syncKeys / w);
     const prefix = `w${w}:`;
     let next = 0;
-    const t0 = performance.now();
+    const watch = new Stopwatch();
+    watch.start();
     await Promise.all(
       Array.from({ length: w }, async () => {
         for (let k = 0; k < perWriter; k++) {
@@ -367,7 +400,8 @@ async function runSync(phase, engine, dir) {
         }
       }),
     );
-    phase.record(`sync${w}`, c.syncKeys, performance.now() - t0, done());
+    watch.stop();
+    phase.record(`sync${w}`, c.syncKeys, watch, done());
   }
   await store.close();
 
@@ -414,7 +448,7 @@ async function runMixed(phase, engine, dir) {
   const ioBefore = storageBytesWritten();
   const store = await engine.open({ dir, sync: false });
   const stopDelay = delayMonitor();
-  let busy = 0;
+  const watch = new Stopwatch();
   let appends = 0;
   let reads = 0;
   let readEntries = 0;
@@ -430,9 +464,9 @@ async function runMixed(phase, engine, dir) {
       const key = Buffer.from(`${userPrefix(u)}${String(seq).padStart(10, '0')}`, 'latin1');
       const event = { ts: now, type: kinds[next() % kinds.length], task: `task-${next() % 50}`, amount: next() % 100, tags: ['bench'] };
       const value = Buffer.from(JSON.stringify(event), 'utf8');
-      const t0 = performance.now();
+      watch.start();
       await store.put(key, value);
-      busy += performance.now() - t0;
+      watch.stop();
       appends++;
     } else {
       const prefix = Buffer.from(userPrefix(u), 'latin1');
@@ -441,13 +475,13 @@ async function runMixed(phase, engine, dir) {
       /** @type {Uint8Array[]} */
       const events = [];
       let firstKey;
-      const t0 = performance.now();
+      watch.start();
       const count = await store.scan({ start: prefix, end: prefixEnd(prefix), reverse: true, limit: 20 }, (key, value) => {
         // copies: an engine may hand out views of a buffer it reuses
         firstKey ??= Buffer.from(key);
         events.push(Buffer.from(value));
       });
-      busy += performance.now() - t0;
+      watch.stop();
       // not timed: what the tracker would do with them
       for (const value of events) JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8'));
       firstKey = firstKey === undefined ? undefined : Buffer.from(firstKey).toString('latin1');
@@ -465,7 +499,7 @@ async function runMixed(phase, engine, dir) {
   await store.close();
   const ioAfter = storageBytesWritten();
   const disk = engine.persistent ? await diskUsage(dir) : { allocated: 0 };
-  phase.record('mixed', c.mixedOps, busy, {
+  phase.record('mixed', c.mixedOps, watch, {
     appends, reads, readEntries, eventLoopDelay, diskBytes: disk.allocated,
     ...(ioBefore === undefined || ioAfter === undefined || !engine.persistent ? {} : { deviceBytesWritten: ioAfter - ioBefore }),
     ...(stats === undefined ? {} : { stats }),
