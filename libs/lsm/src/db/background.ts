@@ -62,7 +62,9 @@ export class Background {
       if (running.length === 0) return;
       await Promise.all(running);
       if (this.failure !== undefined) return;
-      if (!this.host.hasImmutable() && !this.lastCompactLoopWorked) return;
+      // A flush that just finished may have started a fresh compaction loop: wait for it too.
+      const started = this.flushing !== undefined || this.compacting !== undefined;
+      if (!this.host.hasImmutable() && !this.lastCompactLoopWorked && !started) return;
     }
   }
 

@@ -454,6 +454,7 @@ export class Engine {
       assert(file !== undefined, 'a move has one input');
       await this.versions.logAndApply({ deletedFiles: deleted, newFiles: [{ level: compaction.outputLevel, file }] });
       this.stats.trivialMoves++;
+      this.stats.compactionsByReason[`${compaction.reason} (move)`] = (this.stats.compactionsByReason[`${compaction.reason} (move)`] ?? 0) + 1;
       return;
     }
     const version = this.versions.current;
