@@ -3,9 +3,8 @@
  * conflict retry, manual transactions, write batches, change feed, stats.
  */
 
-import { assert } from './assert.js';
 import type { Engine } from './db/engine.js';
-import { DbClosedError, InvalidArgumentError, isLsmError } from './errors.js';
+import { InvalidArgumentError, isLsmError } from './errors.js';
 import type { Fs } from './fs/fs.js';
 import { nodeFs } from './fs/node-fs.js';
 import { resolveOptions, type DbOptions } from './options.js';
@@ -280,5 +279,3 @@ function backoff(attempt: number, random: number): Promise<void> {
 }
 
 export type { Item };
-void assert;
-void DbClosedError;

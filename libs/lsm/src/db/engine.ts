@@ -28,6 +28,8 @@ import { encodeStoredValue, encodeValuePointer } from '../keys/value-format.js';
 import { MergingIterator } from '../iterator/merging-iterator.js';
 import type { InternalIterator } from '../iterator/internal-iterator.js';
 import { Memtable } from '../memtable/memtable.js';
+import { LevelIterator } from '../iterator/level-iterator.js';
+import type { FileMeta } from '../manifest/version.js';
 import type { Version } from '../manifest/version.js';
 import type { VersionSet } from '../manifest/version-set.js';
 import type { VersionEdit } from '../manifest/version-edit.js';
@@ -592,9 +594,6 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// Level iterator factory, imported lazily to keep this module's imports flat.
-import { LevelIterator } from '../iterator/level-iterator.js';
-import type { FileMeta } from '../manifest/version.js';
 function newLevelIterator(files: readonly FileMeta[], open: (index: number) => InternalIterator): InternalIterator {
   return new LevelIterator(files.map((f) => ({ smallest: f.smallestKey, largest: f.largestKey })), open);
 }

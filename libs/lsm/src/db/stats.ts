@@ -48,7 +48,7 @@ export function collectStats(engine: Engine): DbStats {
   const diskBytesWritten = s.walBytesWritten + s.vlogBytesWritten + s.flushBytesWritten + s.compactionBytesWritten;
   const cache = engine.blockCache.stats();
   const lookups = cache.hits + cache.misses;
-  const vlog = engine.valueLog.stats();
+  const vlog = engine.valueLog.stats(engine.versions.discardBytes);
   const tableBytes = levels.reduce((n, l) => n + l.bytes, 0);
   const liveEstimate = tableBytes + vlog.bytes - Object.values(vlog.garbageBytes).reduce((a, b) => a + b, 0);
   return {

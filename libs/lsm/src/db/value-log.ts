@@ -44,7 +44,6 @@ export class ValueLog {
   private readonly live = new Set<number>();
   private readonly sizes = new Map<number, number>();
   private active: { number: number; writer: VlogWriter } | undefined;
-  garbage = new Map<number, number>();
   bytesWritten = 0;
 
   private constructor(fs: Fs, dir: string, options: ValueLogOptions) {
@@ -111,11 +110,12 @@ export class ValueLog {
     }
   }
 
-  stats(): ValueLogStats {
+  /** `discard`: garbage bytes per file, from the MANIFEST's discard statistics. */
+  stats(discard: ReadonlyMap<number, number>): ValueLogStats {
     let bytes = 0;
     for (const number of this.live) bytes += this.sizes.get(number) ?? 0;
     const garbageBytes: Record<string, number> = {};
-    for (const [number, garbage] of this.garbage) garbageBytes[vlogFileName(number)] = garbage;
+    for (const [number, garbage] of discard) if (this.live.has(number)) garbageBytes[vlogFileName(number)] = garbage;
     return { files: this.live.size, bytes, garbageBytes };
   }
 
@@ -150,7 +150,6 @@ export class ValueLog {
     this.live.delete(fileNumber);
     this.readers.delete(fileNumber);
     this.sizes.delete(fileNumber);
-    this.garbage.delete(fileNumber);
     const file = this.files.get(fileNumber);
     this.files.delete(fileNumber);
     await file?.close();

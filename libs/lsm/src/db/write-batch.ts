@@ -8,10 +8,10 @@
  * that fits in one commit (see `commitBoundaries`) is atomic as a whole.
  */
 
-import { InvalidArgumentError, TxnTooBigError, EmptyKeyError, KeyTooLargeError, ValueTooLargeError } from '../errors.js';
-import { Kind } from '../keys/internal-key.js';
+import { InvalidArgumentError, TxnTooBigError } from '../errors.js';
 import type { Engine } from './engine.js';
-import { toKeyBytes, toValueBytes, type KeyInput, type ValueInput } from '../txn/inputs.js';
+import type { KeyInput, ValueInput } from '../txn/inputs.js';
+import { deleteWrite, valueWrite } from '../txn/write-checks.js';
 import type { EntryOptions, PendingWrite, TxnLimits } from '../txn/txn.js';
 
 const ENTRY_OVERHEAD_BYTES = 24;
@@ -33,18 +33,11 @@ export class WriteBatch {
   }
 
   set(key: KeyInput, value: ValueInput, options: EntryOptions = {}): void {
-    const keyBytes = this.checkKey(key);
-    const valueBytes = toValueBytes(value);
-    if (valueBytes.length > this.limits.maxValueBytes) throw new ValueTooLargeError(valueBytes.length, this.limits.maxValueBytes);
-    const { ttlMs, userMeta = 0 } = options;
-    if (ttlMs !== undefined && (!Number.isSafeInteger(ttlMs) || ttlMs <= 0)) throw new InvalidArgumentError('ttlMs must be a positive integer');
-    if (!Number.isInteger(userMeta) || userMeta < 0 || userMeta > 255) throw new InvalidArgumentError('userMeta must be 0..255');
-    const expiresAt = ttlMs === undefined ? 0 : this.limits.nowMs() + ttlMs;
-    this.add({ key: keyBytes, kind: Kind.VALUE, value: valueBytes, expiresAt, userMeta });
+    this.add(valueWrite(key, value, options, this.limits));
   }
 
   delete(key: KeyInput): void {
-    this.add({ key: this.checkKey(key), kind: Kind.DELETE, value: new Uint8Array(0), expiresAt: 0, userMeta: 0 });
+    this.add(deleteWrite(key, this.limits));
   }
 
   /** Commits what is buffered and waits until every commit of the batch is durable. */
@@ -90,12 +83,7 @@ export class WriteBatch {
     this.inFlight.push(done);
   }
 
-  private checkKey(key: KeyInput): Uint8Array {
-    const bytes = toKeyBytes(key);
-    if (bytes.length === 0) throw new EmptyKeyError();
-    if (bytes.length > this.limits.maxKeyBytes) throw new KeyTooLargeError(bytes.length, this.limits.maxKeyBytes);
-    return bytes;
-  }
+
 
   private checkUsable(): void {
     if (this.finished) throw new InvalidArgumentError('write batch already flushed or cancelled');

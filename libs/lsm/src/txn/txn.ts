@@ -13,14 +13,14 @@
 import { assert } from '../assert.js';
 import { compareBytes, prefixSuccessor } from '../codec/bytes.js';
 import {
-  ConflictError, DiscardedTxnError, EmptyKeyError, InvalidArgumentError, KeyNotFoundError, KeyTooLargeError,
-  ReadOnlyError, TxnTimeoutError, TxnTooBigError, ValueTooLargeError,
+  ConflictError, DiscardedTxnError, KeyNotFoundError, ReadOnlyError, TxnTimeoutError, TxnTooBigError,
 } from '../errors.js';
 import { Kind } from '../keys/internal-key.js';
 import type { KeyRange, Oracle, ReadSet } from './oracle.js';
 import { keyFingerprint } from './oracle.js';
+import { checkedKey, deleteWrite, valueWrite } from './write-checks.js';
 import { MergedCursor, type UserCursor } from './txn-cursor.js';
-import { toKeyBytes, toValueBytes, type KeyInput, type ValueInput } from './inputs.js';
+import { toKeyBytes, type KeyInput, type ValueInput } from './inputs.js';
 
 export interface Item {
   key: Uint8Array;
@@ -130,7 +130,7 @@ export class Txn {
   /** The whole item (value, user meta, expiry, version), or undefined when absent. */
   getItem(key: KeyInput): Item | undefined {
     this.checkUsable(false);
-    const bytes = this.checkKey(key);
+    const bytes = checkedKey(key, this.host.limits);
     const own = this.pending.get(pendingId(bytes));
     if (own !== undefined) {
       return own.kind === Kind.DELETE ? undefined : { key: bytes, value: own.value, userMeta: own.userMeta, expiresAt: own.expiresAt, version: 0 };
@@ -146,26 +146,12 @@ export class Txn {
   /** Sets a value with a time to live and/or a user meta byte. */
   setEntry(key: KeyInput, value: ValueInput, options: EntryOptions): void {
     this.checkUsable(true);
-    const keyBytes = this.checkKey(key);
-    const valueBytes = toValueBytes(value);
-    if (valueBytes.length > this.host.limits.maxValueBytes) {
-      throw new ValueTooLargeError(valueBytes.length, this.host.limits.maxValueBytes);
-    }
-    const { ttlMs, userMeta = 0 } = options;
-    if (ttlMs !== undefined && (!Number.isSafeInteger(ttlMs) || ttlMs <= 0)) {
-      throw new InvalidArgumentError('ttlMs must be a positive integer');
-    }
-    if (!Number.isInteger(userMeta) || userMeta < 0 || userMeta > 255) {
-      throw new InvalidArgumentError('userMeta must be an integer from 0 to 255');
-    }
-    const expiresAt = ttlMs === undefined ? 0 : this.host.limits.nowMs() + ttlMs;
-    this.addWrite({ key: keyBytes, kind: Kind.VALUE, value: valueBytes, expiresAt, userMeta });
+    this.addWrite(valueWrite(key, value, options, this.host.limits));
   }
 
   delete(key: KeyInput): void {
     this.checkUsable(true);
-    const keyBytes = this.checkKey(key);
-    this.addWrite({ key: keyBytes, kind: Kind.DELETE, value: new Uint8Array(0), expiresAt: 0, userMeta: 0 });
+    this.addWrite(deleteWrite(key, this.host.limits));
   }
 
   /** An iterator over the snapshot plus pending writes; closes itself when a for-of loop ends. */
@@ -237,12 +223,7 @@ export class Txn {
     this.host.checkOpen(false);
   }
 
-  private checkKey(key: KeyInput): Uint8Array {
-    const bytes = toKeyBytes(key);
-    if (bytes.length === 0) throw new EmptyKeyError();
-    if (bytes.length > this.host.limits.maxKeyBytes) throw new KeyTooLargeError(bytes.length, this.host.limits.maxKeyBytes);
-    return bytes;
-  }
+
 
   private addWrite(write: PendingWrite): void {
     const id = pendingId(write.key);
