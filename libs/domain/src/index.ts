@@ -21,7 +21,8 @@ export type { StreamRef } from './streams.js';
 export { userStream, teamStream, streamName } from './streams.js';
 export type { UserState, TeamState, StreamState, EntryState, GoalState, CommandRecord } from './state.js';
 export { initialUserState, initialTeamState, activeEntries, UNDO_HISTORY_LIMIT } from './state.js';
-export { evolve, evolveAll } from './evolve.js';
+export { evolve, evolveAll, Folder } from './evolve.js';
+export type { TouchedDay } from './evolve.js';
 export { decide } from './decide.js';
 export type { Decision, DecideContext } from './decide.js';
 export { REJECTION_CODES } from './rejections.js';
@@ -49,12 +50,14 @@ export { runsOf, longestRun, currentStreak } from './projections/streaks.js';
 
 // Event store
 export { EventStore } from './store/event-store.js';
+export type { EventStoreOptions } from './store/event-store.js';
+export { SNAPSHOT, DEFAULT_SNAPSHOT_INTERVAL } from './store/snapshot.js';
 export { LsmKvStore } from './store/lsm-kv-store.js';
 export type { LsmKvStoreOptions } from './store/lsm-kv-store.js';
 export type { Cutoff, AppendOutcome, AppendRequest } from './store/event-store.js';
 export type { StoredEvent, GlobalPosition } from './store/stored-event.js';
 export { CommandHandler, commandFingerprint } from './store/command-handler.js';
-export type { ExecuteResult, CommandHandlerOptions, IdempotencyRecord } from './store/command-handler.js';
+export type { ExecuteResult, ExecuteOptions, CommandHandlerOptions, IdempotencyRecord } from './store/command-handler.js';
 export { rebuildAll, rebuildStream, projectionSnapshot, ensureFreshProjections } from './store/rebuild.js';
 export type { RebuildReport } from './store/rebuild.js';
 export { importJsonl, importCsv } from './store/import.js';

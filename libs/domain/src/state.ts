@@ -5,7 +5,11 @@
  * - `version` equals the number of events applied (stream versions start at 1);
  * - an entry's `metric` is always in `metrics`, whose unit is fixed by the first record;
  * - `history` holds the newest `UNDO_HISTORY_LIMIT` commands, oldest first, each with the
- *   compensating event bodies that would undo it (computed when it was applied).
+ *   compensating event bodies that would undo it (computed when it was applied);
+ * - `days` holds, per metric and local date, the count and milli-sum of the counted (not
+ *   retracted) entries: exactly what folding `entries` would give (projections/daily-totals.ts
+ *   `dailyTotalsFromEntries`), kept by `evolve` so that an append costs O(touched days), not
+ *   O(entries). No zero rows.
  */
 import type { EventBody, GoalPeriod } from './events.js';
 import type { CommandId, EntryId, MetricName, TeamId, UserId } from './ids.js';
@@ -25,6 +29,16 @@ export interface EntryState {
   readonly timeZone: TimeZone;
   readonly recordedAt: Instant;
   readonly retracted: boolean;
+}
+
+/** `metric` + NUL + `date`: a map key that sorts by metric, then date. */
+export type DayKey = string;
+
+export interface DailyTotal {
+  readonly metric: MetricName;
+  readonly date: LocalDate;
+  readonly count: number;
+  readonly totalMilli: number;
 }
 
 export interface GoalState {
@@ -58,6 +72,8 @@ export interface UserState {
   readonly metrics: ReadonlyMap<MetricName, { readonly unit: string }>;
   readonly goals: ReadonlyMap<MetricName, GoalState>;
   readonly history: readonly CommandRecord[];
+  /** Daily totals of counted entries (insertion order, not sorted). */
+  readonly days: ReadonlyMap<DayKey, DailyTotal>;
 }
 
 export interface TeamState {
@@ -87,6 +103,7 @@ export function initialUserState(userId: UserId): UserState {
     metrics: new Map(),
     goals: new Map(),
     history: [],
+    days: new Map(),
   };
 }
 

@@ -48,18 +48,25 @@ export function parseJsonl(text: string): JsonlParse {
   const records: JsonlRecord[] = [];
   const problems: { line: number; message: string }[] = [];
   text.split('\n').forEach((raw, index) => {
-    const line = index + 1;
-    const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (content.trim() === '') return;
-    try {
-      const shape = LineSchema.safeParse(JSON.parse(content) as unknown);
-      if (!shape.success) throw new Error('expected {"event","stream","version"}');
-      const stream = parseStreamName(shape.data.stream);
-      if (stream === null) throw new Error(`bad stream name ${JSON.stringify(shape.data.stream)}`);
-      records.push({ line, stream, version: shape.data.version, event: decodeEventValue(shape.data.event) });
-    } catch (error) {
-      problems.push({ line, message: error instanceof Error ? error.message : String(error) });
-    }
+    const parsed = parseJsonlLine(raw, index + 1);
+    if (parsed === null) return;
+    if ('message' in parsed) problems.push(parsed);
+    else records.push(parsed);
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, records };
+}
+
+/** One line (without or with its `\n`/`\r\n`): a record, a problem, or null when blank. */
+export function parseJsonlLine(raw: string, line: number): JsonlRecord | { readonly line: number; readonly message: string } | null {
+  const content = raw.endsWith('\n') ? raw.slice(0, raw.endsWith('\r\n') ? -2 : -1) : raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (content.trim() === '') return null;
+  try {
+    const shape = LineSchema.safeParse(JSON.parse(content) as unknown);
+    if (!shape.success) throw new Error('expected {"event","stream","version"}');
+    const stream = parseStreamName(shape.data.stream);
+    if (stream === null) throw new Error(`bad stream name ${JSON.stringify(shape.data.stream)}`);
+    return { line, stream, version: shape.data.version, event: decodeEventValue(shape.data.event) };
+  } catch (error) {
+    return { line, message: error instanceof Error ? error.message : String(error) };
+  }
 }

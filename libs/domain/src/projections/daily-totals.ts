@@ -11,26 +11,30 @@ import { canonicalJson, encodeJson } from '../json.js';
 import type { DomainEvent } from '../events.js';
 import type { EntryId, MetricName } from '../ids.js';
 import { localDateOf } from '../reports/calendar.js';
-import type { EntryState, UserState } from '../state.js';
+import type { DailyTotal, DayKey, EntryState, UserState } from '../state.js';
 import type { LocalDate } from '../time.js';
 import { DAILY_TOTALS, toMilli } from './projection.js';
 
-export interface DailyTotal {
-  readonly metric: MetricName;
-  readonly date: LocalDate;
-  readonly count: number;
-  readonly totalMilli: number;
-}
+export type { DailyTotal, DayKey } from '../state.js';
 
-/** `metric` + NUL + `date`: a map key that sorts by metric, then date. */
-export type DayKey = string;
 export const dayKey = (metric: MetricName, date: LocalDate): DayKey => `${metric}\u0000${date}`;
 
 export function entryDate(entry: EntryState): LocalDate {
   return localDateOf(entry.occurredAt, entry.timeZone);
 }
 
+const byKey = ([a]: [DayKey, DailyTotal], [b]: [DayKey, DailyTotal]): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The user's daily totals, sorted by metric then date: O(days log days), read from `state.days`. */
 export function dailyTotalsOf(state: UserState): Map<DayKey, DailyTotal> {
+  return new Map([...state.days].sort(byKey));
+}
+
+/**
+ * The same totals folded from the entries themselves, O(entries): the reference `state.days`
+ * (maintained incrementally by evolve) is checked against in tests.
+ */
+export function dailyTotalsFromEntries(state: UserState): Map<DayKey, DailyTotal> {
   const totals = new Map<DayKey, DailyTotal>();
   for (const entry of state.entries.values()) {
     if (entry.retracted) continue;
@@ -44,7 +48,7 @@ export function dailyTotalsOf(state: UserState): Map<DayKey, DailyTotal> {
       totalMilli: (previous?.totalMilli ?? 0) + toMilli(entry.amount),
     });
   }
-  return new Map([...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...totals].sort(byKey));
 }
 
 function touchedEntries(events: readonly DomainEvent[]): Set<EntryId> {

@@ -3,7 +3,7 @@
  * A run is a maximal sequence of consecutive calendar dates.
  */
 import type { LocalDate } from '../time.js';
-import { addDays, daysBetween } from '../reports/calendar.js';
+import { daysBetween, epochDay, fromEpochDay } from '../reports/calendar.js';
 
 export interface Run {
   readonly start: LocalDate;
@@ -11,16 +11,43 @@ export interface Run {
   readonly days: number;
 }
 
-/** Maximal runs of consecutive dates, in date order. `dates` need not be sorted or unique. */
+/**
+ * Maximal runs of consecutive dates, in date order. `dates` need not be sorted or unique.
+ * O(n log n) on integer day numbers (an append recomputes the summary's runs, so this is hot).
+ */
 export function runsOf(dates: Iterable<LocalDate>): Run[] {
-  const sorted = [...new Set(dates)].sort();
+  const days = Float64Array.from(new Set(dates), epochDay).sort();
   const runs: Run[] = [];
-  for (const date of sorted) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && addDays(last.end, 1) === date) runs[runs.length - 1] = { ...last, end: date, days: last.days + 1 };
-    else runs.push({ start: date, end: date, days: 1 });
+  let start = 0;
+  for (let index = 1; index <= days.length; index += 1) {
+    const previous = days[index - 1] as number;
+    if (index < days.length && days[index] === previous + 1) continue;
+    const first = days[start] as number;
+    runs.push({ start: fromEpochDay(first), end: fromEpochDay(previous), days: previous - first + 1 });
+    start = index;
   }
   return runs;
+}
+
+/**
+ * The longest run (the earliest among equals) and the latest run, without materialising every
+ * run: the summary row needs only these two, on every append.
+ */
+export function longestAndLatest(dates: Iterable<LocalDate>): { readonly longest: Run | null; readonly latest: Run | null } {
+  const days = Float64Array.from(new Set(dates), epochDay).sort();
+  if (days.length === 0) return { longest: null, latest: null };
+  let best = { first: days[0] as number, last: days[0] as number };
+  let latest = best;
+  let start = 0;
+  for (let index = 1; index <= days.length; index += 1) {
+    const previous = days[index - 1] as number;
+    if (index < days.length && days[index] === previous + 1) continue;
+    latest = { first: days[start] as number, last: previous };
+    if (latest.last - latest.first > best.last - best.first) best = latest;
+    start = index;
+  }
+  const run = ({ first, last }: { first: number; last: number }): Run => ({ start: fromEpochDay(first), end: fromEpochDay(last), days: last - first + 1 });
+  return { longest: run(best), latest: run(latest) };
 }
 
 /** The longest run (the earliest among equals), or null. */

@@ -10,9 +10,8 @@ import { encodeJson } from '../json.js';
 import type { MetricName } from '../ids.js';
 import type { GoalState, UserState } from '../state.js';
 import type { LocalDate } from '../time.js';
-import { dailyTotalsOf } from './daily-totals.js';
 import { fromMilli, USER_SUMMARY } from './projection.js';
-import { longestRun, runsOf } from './streaks.js';
+import { longestAndLatest } from './streaks.js';
 import type { Run } from './streaks.js';
 
 export interface MetricSummary {
@@ -43,23 +42,38 @@ export interface UserSummary {
 }
 
 export function summarizeUser(state: UserState): UserSummary {
-  const daily = [...dailyTotalsOf(state).values()];
+  // one pass over the day rows (no sort of all of them): per metric its dates and sums
+  const byMetric = new Map<MetricName, { dates: LocalDate[]; totalMilli: number; count: number; first: LocalDate | null; last: LocalDate | null }>();
+  const allDates = new Set<LocalDate>();
+  for (const row of state.days.values()) {
+    let group = byMetric.get(row.metric);
+    if (group === undefined) {
+      group = { dates: [], totalMilli: 0, count: 0, first: null, last: null };
+      byMetric.set(row.metric, group);
+    }
+    group.dates.push(row.date);
+    group.totalMilli += row.totalMilli;
+    group.count += row.count;
+    if (group.first === null || row.date < group.first) group.first = row.date;
+    if (group.last === null || row.date > group.last) group.last = row.date;
+    allDates.add(row.date);
+  }
   const metrics = [...state.metrics.keys()].sort().map((metric): MetricSummary => {
-    const days = daily.filter((row) => row.metric === metric);
-    const runs = runsOf(days.map((row) => row.date));
+    const group = byMetric.get(metric);
+    const runs = longestAndLatest(group?.dates ?? []);
     return {
       metric,
       unit: state.metrics.get(metric)?.unit ?? 'count',
-      total: fromMilli(days.reduce((sum, row) => sum + row.totalMilli, 0)),
-      count: days.reduce((sum, row) => sum + row.count, 0),
-      activeDays: days.length,
-      firstDate: days[0]?.date ?? null,
-      lastDate: days[days.length - 1]?.date ?? null,
-      longestStreak: longestRun(runs),
-      latestRun: runs[runs.length - 1] ?? null,
+      total: fromMilli(group?.totalMilli ?? 0),
+      count: group?.count ?? 0,
+      activeDays: group?.dates.length ?? 0,
+      firstDate: group?.first ?? null,
+      lastDate: group?.last ?? null,
+      longestStreak: runs.longest,
+      latestRun: runs.latest,
     };
   });
-  const overallRuns = runsOf(daily.map((row) => row.date));
+  const overallRuns = longestAndLatest(allDates);
   return {
     projection: USER_SUMMARY.name,
     codeVersion: USER_SUMMARY.codeVersion,
@@ -72,9 +86,9 @@ export function summarizeUser(state: UserState): UserSummary {
     metrics,
     goals: [...state.goals.values()].sort((a, b) => (a.metric < b.metric ? -1 : 1)).map((goal) => ({ ...goal })),
     overall: {
-      activeDays: new Set(daily.map((row) => row.date)).size,
-      longestStreak: longestRun(overallRuns),
-      latestRun: overallRuns[overallRuns.length - 1] ?? null,
+      activeDays: allDates.size,
+      longestStreak: overallRuns.longest,
+      latestRun: overallRuns.latest,
     },
   };
 }

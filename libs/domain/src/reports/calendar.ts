@@ -44,6 +44,23 @@ export function hoursInLocalDate(date: LocalDate, zone: TimeZone): number {
   return (next.getTime() - start.getTime()) / 3_600_000;
 }
 
+/** Days since 1970-01-01 of a local date: an integer, so runs of days compare by +1 (no zone involved). */
+export function epochDay(date: LocalDate): number {
+  const known = epochDays.get(date);
+  if (known !== undefined) return known;
+  const [year, month, day] = parts(date);
+  const days = Math.round(Date.UTC(year, month - 1, day) / 86_400_000);
+  if (epochDays.size >= 100_000) epochDays.clear(); // a memo, bounded
+  epochDays.set(date, days);
+  return days;
+}
+
+const epochDays = new Map<string, number>();
+
+export function fromEpochDay(days: number): LocalDate {
+  return fromUtcDate(new Date(days * 86_400_000));
+}
+
 export function addDays(date: LocalDate, days: number): LocalDate {
   const [year, month, day] = parts(date);
   return fromUtcDate(new Date(Date.UTC(year, month - 1, day + days)));

@@ -8,11 +8,17 @@
  *   3. decide with the injected clock and id generator (and user lookups for team commands);
  *   4. append with the expected version; on a version conflict go back to 1 and re-decide,
  *      at most `maxAttempts` times, then throw AppendConflictError (nothing applied).
+ *
+ * `registerFirst` (the CLI's auto-registration): when the command's stream is still empty, that
+ * registration is decided first and its events go into the same append as the command's, so a
+ * crash or a rejection leaves neither (regression: command-handler.register-first.test.ts).
  */
 import { z } from 'zod';
 import type { Command } from '../commands.js';
 import { commandStream } from '../commands.js';
+import { assert } from '../assert.js';
 import { decide } from '../decide.js';
+import { evolveAll } from '../evolve.js';
 import type { DomainEvent } from '../events.js';
 import { fnv1a64Hex } from '../hash.js';
 import type { UserId } from '../ids.js';
@@ -52,9 +58,16 @@ export type ExecuteResult =
       readonly events: readonly StoredEvent[];
       readonly revision: Revision;
       readonly attempts: number;
+      /** The `registerFirst` events appended in the same commit, when it applied. */
+      readonly registration?: readonly StoredEvent[];
     }
   | { readonly status: 'duplicate'; readonly stream: StreamRef; readonly original: IdempotencyRecord }
   | { readonly status: 'rejected'; readonly stream: StreamRef; readonly rejection: Rejection };
+
+export interface ExecuteOptions {
+  /** A command on the same stream applied first, in the same commit, if the stream is empty. */
+  readonly registerFirst?: Command;
+}
 
 export interface CommandHandlerOptions {
   readonly clock: Clock;
@@ -79,8 +92,10 @@ export class CommandHandler {
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
-  async execute(command: Command): Promise<ExecuteResult> {
+  async execute(command: Command, options: ExecuteOptions = {}): Promise<ExecuteResult> {
     const stream = commandStream(command);
+    const prelude = options.registerFirst;
+    assert(prelude === undefined || streamName(commandStream(prelude)) === streamName(stream), `registerFirst must be on ${streamName(stream)}`);
     const key = command.idempotencyKey ?? command.commandId;
     const fingerprint = commandFingerprint(command);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
@@ -88,11 +103,25 @@ export class CommandHandler {
       if (remembered !== null) return remembered;
       const before = await ensureFreshProjections(this.store, stream);
       const context = await this.contextFor(command);
-      const decision = decide(before, command, this.options.clock.now(), this.options.ids, context);
+      const now = this.options.clock.now();
+      let state = before;
+      const first: DomainEvent[] = [];
+      if (prelude !== undefined && before.version === 0) {
+        const registered = decide(before, prelude, now, this.options.ids, {});
+        if (!registered.ok) return { status: 'rejected', stream, rejection: registered.rejection };
+        first.push(...registered.events);
+        state = evolveAll(before, registered.events);
+      }
+      const decision = decide(state, command, now, this.options.ids, context);
       if (!decision.ok) return { status: 'rejected', stream, rejection: decision.rejection };
-      const record = idempotencyRecord(command, fingerprint, before.version, decision.events);
-      const outcome = await this.store.append({ before, events: decision.events, idempotency: { key, record: encodeJson(record) } });
-      if (outcome.ok) return { status: 'accepted', stream, events: outcome.stored, revision: outcome.revision, attempts: attempt };
+      const record = idempotencyRecord(command, fingerprint, state.version, decision.events);
+      const events = [...first, ...decision.events];
+      const outcome = await this.store.append({ before, events, idempotency: { key, record: encodeJson(record) } });
+      if (outcome.ok) {
+        const stored = outcome.stored.slice(first.length);
+        const registration = outcome.stored.slice(0, first.length);
+        return { status: 'accepted', stream, events: stored, revision: outcome.revision, attempts: attempt, ...(first.length > 0 ? { registration } : {}) };
+      }
     }
     throw new AppendConflictError(streamName(stream), this.maxAttempts);
   }

@@ -4,6 +4,7 @@
 // lines and imports nothing; re-importing a file adds nothing.
 import { describe, expect, it } from 'vitest';
 import { steppingClock } from '../ports/clock.js';
+import { StoreUnavailable } from '../ports/kv-store.js';
 import { sequentialIds } from '../ports/ids.js';
 import type { UserState } from '../state.js';
 import { amend, changeZone, createTeam, addMember, record, register, retract, setGoal, undoUser } from '../testing/commands.test-util.js';
@@ -64,6 +65,50 @@ describe('JSON Lines', () => {
     expect(report.commits).toBeGreaterThan(1);
     expect(report.atomic).toBe(false);
     expect(await exportJsonl(target.store)).toBe(text);
+  });
+
+  it('imports from lines (a stream, never one string) like from the text, numbering lines the same way', async () => {
+    const source = await populated();
+    const text = await exportJsonl(source.store);
+    async function* lines(content: string): AsyncGenerator<string> {
+      for (const line of content.split('\n')) yield line;
+    }
+    const target = await harness();
+    expect(await importJsonl(target.store, lines(text))).toMatchObject({ imported: 14, atomic: true });
+    expect(await exportJsonl(target.store)).toBe(text);
+    const broken = text.split('\n');
+    broken[3] = '{"not":"an event"}';
+    const error = await importJsonl((await harness()).store, lines(broken.join('\n'))).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportRejectedError);
+    expect((error as ImportRejectedError).problems.map((problem) => problem.line)).toEqual([4]);
+  });
+
+  it('chunked to 128 operations (etcd), interrupted, completes when run again, equal to a one-commit import', async () => {
+    const source = await populated();
+    for (let index = 1; index <= 150; index += 1) {
+      await source.run(record(index % 3 === 0 ? 'bob' : 'alice', index % 3 === 0 ? 'reading' : 'running', index, {
+        ...(index % 3 === 0 ? { unit: 'pages' } : {}), occurredAt: at(new Date(Date.parse('2026-02-01T08:00:00.000Z') + index * 3_600_000 * 7).toISOString()),
+      }));
+    }
+    const text = await exportJsonl(source.store);
+    const whole = await harness();
+    expect(await importJsonl(whole.store, text)).toMatchObject({ commits: 1, atomic: true });
+    const chunked = await harness({ limits: { maxOpsPerCommit: 128 } });
+    let commits = 0;
+    chunked.kv.beforeCommit = () => {
+      commits += 1;
+      if (commits === 3) throw new StoreUnavailable('injected: lost the store during the third import commit');
+    };
+    await expect(importJsonl(chunked.store, text)).rejects.toThrow(StoreUnavailable);
+    const prefix = (await exportJsonl(chunked.store)).split('\n').filter(Boolean).length;
+    expect(prefix).toBeGreaterThan(0);
+    expect(prefix).toBeLessThan(text.split('\n').filter(Boolean).length);
+    chunked.kv.beforeCommit = undefined;
+    const resumed = await importJsonl(chunked.store, text);
+    expect(resumed.skipped).toBe(prefix);
+    expect(resumed.commits).toBeGreaterThan(1);
+    expect(await exportJsonl(chunked.store)).toBe(text);
+    expect([...(await projectionSnapshot(chunked.store))]).toEqual([...(await projectionSnapshot(whole.store))]);
   });
 
   it('rejects bad lines with their numbers and imports nothing', async () => {

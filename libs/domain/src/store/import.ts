@@ -14,9 +14,11 @@
  */
 import type { RecordProgress } from '../commands.js';
 import { decide } from '../decide.js';
-import { evolveAll } from '../evolve.js';
+import { BugError } from '../assert.js';
+import { evolveAll, Folder } from '../evolve.js';
 import { parseCsv } from '../export/csv.js';
-import { parseJsonl } from '../export/jsonl.js';
+import { parseJsonl, parseJsonlLine } from '../export/jsonl.js';
+import type { JsonlParse, JsonlRecord } from '../export/jsonl.js';
 import { fnv1a64Hex } from '../hash.js';
 import type { IdempotencyKey } from '../ids.js';
 import { canonicalJson, encodeJson } from '../json.js';
@@ -42,8 +44,12 @@ export interface ImportReport {
   readonly atomic: boolean;
 }
 
-export async function importJsonl(store: EventStore, text: string): Promise<ImportReport> {
-  const parsed = parseJsonl(text);
+/**
+ * `source`: the whole file, or its lines in order (e.g. from `readline`, so a large file is never
+ * one string); line numbers count the items.
+ */
+export async function importJsonl(store: EventStore, source: string | Iterable<string> | AsyncIterable<string>): Promise<ImportReport> {
+  const parsed = typeof source === 'string' ? parseJsonl(source) : await parseJsonlLines(source);
   if (!parsed.ok) throw new ImportRejectedError(parsed.problems);
   const problems: ImportProblem[] = [];
   const states = new Map<string, StreamState>();
@@ -80,16 +86,45 @@ export async function importJsonl(store: EventStore, text: string): Promise<Impo
   return { imported: pending.length, skipped, commits: report.commits, atomic: report.commits <= 1 };
 }
 
-/** Folding the new events must not break an invariant (e.g. amend an entry never recorded). */
+async function parseJsonlLines(lines: Iterable<string> | AsyncIterable<string>): Promise<JsonlParse> {
+  const records: JsonlRecord[] = [];
+  const problems: ImportProblem[] = [];
+  let line = 0;
+  for await (const raw of lines) {
+    line += 1;
+    const parsed = parseJsonlLine(raw, line);
+    if (parsed === null) continue;
+    if ('message' in parsed) problems.push(parsed);
+    else records.push(parsed);
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, records };
+}
+
+/**
+ * Folding the new events must not break an invariant (e.g. amend an entry never recorded). One
+ * folder per stream, event by event (linear). After a stream's first broken event its later
+ * events are not checked (the fold is no longer a state that can exist): one problem per stream.
+ */
 function checkFolds(pending: readonly PendingEvent[], states: Map<string, StreamState>, lines: readonly number[]): ImportProblem[] {
   const problems: ImportProblem[] = [];
-  const trial = new Map(states);
+  const folders = new Map<string, Folder<StreamState> | null>();
   pending.forEach((item, index) => {
     const name = streamName(item.stream);
+    let folder = folders.get(name);
+    if (folder === null) return;
+    if (folder === undefined) {
+      folder = new Folder(states.get(name) as StreamState);
+      folders.set(name, folder);
+    }
     try {
-      trial.set(name, evolveAll(trial.get(name) as StreamState, [item.event]));
+      folder.apply(item.event);
     } catch (error) {
-      problems.push({ line: lines[index] ?? 0, message: error instanceof Error ? error.message : String(error) });
+      if (error instanceof BugError) {
+        problems.push({ line: lines[index] ?? 0, message: error.message });
+        folders.set(name, null);
+        return;
+      }
+      throw error;
     }
   });
   return problems;
@@ -135,33 +170,36 @@ async function writeCsvCommands(
   problems: ImportProblem[],
 ): Promise<ImportReport> {
   const states = new Map<string, StreamState>();
-  const trial = new Map<string, StreamState>();
+  const trial = new Map<string, Folder<StreamState>>();
   const pending: PendingEvent[] = [];
   let skipped = 0;
   const now = options.clock.now();
   for (const { line, command } of commands) {
     const stream = { kind: 'user', id: command.userId } as const;
     const name = streamName(stream);
-    if (!trial.has(name)) {
+    let folder = trial.get(name);
+    if (folder === undefined) {
       const state = await store.loadState(stream);
       states.set(name, state);
-      trial.set(name, state);
+      folder = new Folder(state);
+      trial.set(name, folder);
     }
     const key = command.idempotencyKey as string;
     if ((await store.readIdempotencyRecord(stream, key)) !== undefined) {
       skipped += 1;
       continue;
     }
-    const state = trial.get(name) as StreamState;
-    const decision = decide(state, command, now, options.ids);
+    // decide only reads the state; the folder's draft is not kept past this iteration
+    const version = folder.state.version;
+    const decision = decide(folder.state, command, now, options.ids);
     if (!decision.ok) {
       problems.push({ line, message: `${decision.rejection.code}: ${decision.rejection.message}` });
       continue;
     }
-    trial.set(name, evolveAll(state, decision.events));
+    for (const event of decision.events) folder.apply(event);
     const record = {
-      commandId: command.commandId, fingerprint: commandFingerprint(command), fromVersion: state.version + 1,
-      toVersion: state.version + decision.events.length, eventIds: decision.events.map((event) => event.eventId),
+      commandId: command.commandId, fingerprint: commandFingerprint(command), fromVersion: version + 1,
+      toVersion: version + decision.events.length, eventIds: decision.events.map((event) => event.eventId),
     };
     decision.events.forEach((event, index) => {
       pending.push({ stream, event, ...(index === 0 ? { records: [{ key: idempotencyKeyFor(stream, key), value: encodeJson(record) }] } : {}) });

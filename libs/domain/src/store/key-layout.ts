@@ -7,6 +7,7 @@
  *   <kind>:<id>:ev:<version, 12 digits>           event record (stored-event.ts)
  *   <kind>:<id>:head                              stream head {"version":n,"lastEventId":...}
  *   <kind>:<id>:idem:<idempotency key>            idempotency record
+ *   <kind>:<id>:snap                              stream snapshot (snapshot.ts), a disposable cache
  *   proj:daily-totals:cp:<userId>                 daily-totals checkpoint for one user stream
  *   proj:daily-totals:row:<userId>:<metric>:<YYYY-MM-DD>   daily total row
  *
@@ -37,6 +38,7 @@ export const headKey = (stream: StreamRef): string => `${base(stream)}:head`;
 export const eventKey = (stream: StreamRef, version: number): string => `${base(stream)}:ev:${padVersion(version)}`;
 export const idempotencyKeyFor = (stream: StreamRef, key: string): string => `${base(stream)}:idem:${key}`;
 export const directoryKey = (stream: StreamRef): string => `dir:${base(stream)}`;
+export const snapshotKey = (stream: StreamRef): string => `${base(stream)}:snap`;
 
 /** Events with versions in `[fromVersion, untilVersion)`; open-ended when untilVersion is omitted. */
 export function eventRange(stream: StreamRef, fromVersion = 1, untilVersion?: number): { start: string; end: string } {

@@ -7,7 +7,9 @@
  * - `rebuildStream`: writes every row the folded state implies and deletes rows it no longer
  *   implies, guarded by absent(ev:<version+1>) so a concurrent append restarts it. When the rows
  *   exceed one commit, they go in several; the checkpoint and summary (which carry the version)
- *   go last, so an interrupted rebuild is detected as stale and redone.
+ *   go last, so an interrupted rebuild is detected as stale and redone. The state is folded from
+ *   the events (never from a snapshot), and the stream's snapshot is then rewritten from it (or
+ *   deleted when the stream is shorter than the snapshot interval).
  * - `rebuildAll`: every stream in the directory, then deletes rows of streams that do not exist.
  *   Output is deterministic, so a rebuild reproduces the incremental rows byte for byte.
  */
@@ -21,7 +23,7 @@ import type { StreamRef } from '../streams.js';
 import { chunkMutations } from './chunking.js';
 import { AppendConflictError } from './errors.js';
 import type { EventStore } from './event-store.js';
-import { dailyCheckpointKey, dailyRowRange, DAILY_PREFIX, eventKey, parseDailyRowKey, summaryKey } from './key-layout.js';
+import { dailyCheckpointKey, dailyRowRange, DAILY_PREFIX, eventKey, parseDailyRowKey, snapshotKey, summaryKey } from './key-layout.js';
 import { allProjectionRows } from './projection-rows.js';
 
 export interface RebuildReport {
@@ -64,7 +66,7 @@ export async function ensureFreshProjections(store: EventStore, stream: StreamRe
 
 export async function rebuildStream(store: EventStore, stream: StreamRef): Promise<RebuildReport> {
   for (let attempt = 1; attempt <= REBUILD_ATTEMPTS; attempt += 1) {
-    const state = await store.loadState(stream);
+    const { state, lastEventId } = await store.replayState(stream);
     const desired = allProjectionRows(state);
     const existing = await existingRowKeys(store.kv, stream);
     const deletes: Mutation[] = existing.filter((key) => !desired.has(key)).map((key) => ({ type: 'delete', key }));
@@ -81,10 +83,24 @@ export async function rebuildStream(store: EventStore, stream: StreamRef): Promi
       committed += 1;
     }
     if (committed === chunks.length) {
-      return { streams: 1, rowsWritten: puts.length, rowsDeleted: deletes.length, commits: committed };
+      const snapshotCommits = await rebuildSnapshot(store, state, lastEventId, conditions);
+      return { streams: 1, rowsWritten: puts.length, rowsDeleted: deletes.length, commits: committed + snapshotCommits };
     }
   }
   throw new AppendConflictError(streamName(stream), REBUILD_ATTEMPTS);
+}
+
+/** Rewrites the stream's snapshot from the replayed state, or deletes it for a short stream. */
+async function rebuildSnapshot(store: EventStore, state: StreamState, lastEventId: string, conditions: Condition[]): Promise<number> {
+  if (store.snapshotInterval > 0 && state.version >= store.snapshotInterval) {
+    // a second try after a lost guard: the first refreshed what this store knows of the key
+    const written = (await store.writeSnapshot(state, lastEventId)) || (await store.writeSnapshot(state, lastEventId));
+    return written ? 1 : 0;
+  }
+  const key = snapshotKey(state.kind === 'user' ? { kind: 'user', id: state.userId } : { kind: 'team', id: state.teamId });
+  if ((await store.kv.get(key)) === undefined) return 0;
+  await store.kv.commit(conditions, [{ type: 'delete', key }]);
+  return 1;
 }
 
 async function existingRowKeys(kv: KvStore, stream: StreamRef): Promise<string[]> {

@@ -6,6 +6,7 @@ import type { KvStoreLimits } from '../ports/kv-store.js';
 import { CommandHandler } from '../store/command-handler.js';
 import type { ExecuteResult } from '../store/command-handler.js';
 import { EventStore } from '../store/event-store.js';
+import type { EventStoreOptions } from '../store/event-store.js';
 import { at } from './fixtures.test-util.js';
 import { MemoryKvStore } from './memory-kv-store.js';
 
@@ -17,9 +18,11 @@ export interface Harness {
   runAll(commands: readonly Command[]): Promise<ExecuteResult[]>;
 }
 
-export async function harness(options: { limits?: Partial<KvStoreLimits>; start?: string; stepMs?: number; idPrefix?: number } = {}): Promise<Harness> {
+export async function harness(
+  options: { limits?: Partial<KvStoreLimits>; start?: string; stepMs?: number; idPrefix?: number; store?: EventStoreOptions } = {},
+): Promise<Harness> {
   const kv = new MemoryKvStore(options.limits ?? {});
-  const store = await EventStore.open(kv);
+  const store = await EventStore.open(kv, options.store ?? {});
   const handler = new CommandHandler(store, {
     clock: steppingClock(at(options.start ?? '2026-03-10T12:00:00.000Z'), options.stepMs ?? 1000),
     ids: sequentialIds(options.idPrefix ?? 9),
