@@ -9,6 +9,7 @@ export default defineConfig({
     environment: 'node',
     include: ['src/**/*.test.ts'],
     testTimeout: 60_000,
+    hookTimeout: 120_000, // shared 2-core CI machines: a loaded fsync can take seconds
     reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
   },
 });

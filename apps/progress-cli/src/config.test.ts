@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configPath, loadConfig, osUserId, resolveSettings, saveConfig, storeDir } from './config.js';
+import { configPath, isStoreUrl, loadConfig, osUserId, resolveSettings, saveConfig, storeDir, storeLocation } from './config.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'progress-config-'));
 
@@ -15,6 +15,22 @@ describe('locations', () => {
     expect(storeDir(undefined, { XDG_DATA_HOME: '/z' })).toBe('/z/progress');
     expect(storeDir(undefined, { HOME: '/home/a' })).toBe('/home/a/.local/share/progress');
     expect(() => storeDir('', {})).toThrow(/--db needs a directory/);
+  });
+
+  it('takes --db or --store, then PROGRESS_STORE, then PROGRESS_DB; etcd addresses are kept, other schemes refused', () => {
+    const etcd = 'etcd://10.0.0.1:2379,10.0.0.2:2379/team-a';
+    expect(storeLocation('/x', undefined, { PROGRESS_STORE: etcd })).toBe('/x');
+    expect(storeLocation(undefined, etcd, { PROGRESS_DB: '/y' })).toBe(etcd);
+    expect(storeLocation(undefined, '/s', { PROGRESS_STORE: etcd })).toBe('/s');
+    expect(storeLocation(undefined, undefined, { PROGRESS_STORE: ` ${etcd} `, PROGRESS_DB: '/y' })).toBe(etcd);
+    expect(storeLocation(undefined, undefined, { PROGRESS_STORE: '/p', PROGRESS_DB: '/y' })).toBe('/p');
+    expect(storeLocation(undefined, undefined, { PROGRESS_STORE: '', PROGRESS_DB: '/y' })).toBe('/y');
+    expect(() => storeLocation('/x', etcd, {})).toThrow(/either --db or --store/);
+    expect(() => storeLocation(undefined, 'http://h:1', {})).toThrow(/--store http:\/\/h:1: unknown store address scheme "http:\/\/"/);
+    expect(() => storeLocation(undefined, undefined, { PROGRESS_STORE: 'redis://h' })).toThrow(/PROGRESS_STORE redis:\/\/h/);
+    expect(() => storeLocation(undefined, ' ', {})).toThrow(/--store needs a directory or an etcd address/);
+    expect(isStoreUrl('ETCD://h')).toBe(true);
+    expect(isStoreUrl('./etcd')).toBe(false);
   });
 
   it('puts the config under XDG_CONFIG_HOME', () => {

@@ -1,8 +1,9 @@
 /**
  * Where things live, and the user's settings.
  *
- * - Store: `--db <dir>`, else `PROGRESS_DB`, else `$XDG_DATA_HOME/progress`
- *   (default `~/.local/share/progress`).
+ * - Store: `--db <dir>` or `--store <dir|etcd://...>`, else `PROGRESS_STORE` (a directory or an
+ *   etcd address), else `PROGRESS_DB`, else `$XDG_DATA_HOME/progress` (default
+ *   `~/.local/share/progress`). An address with another scheme is a usage error.
  * - Config: `$XDG_CONFIG_HOME/progress/config.json` (default `~/.config/progress`), holding the
  *   default user, time zone and week start. Written atomically (temp file + rename).
  * - Default user: `--user`, else `PROGRESS_USER`, else config `user`, else the OS user name
@@ -45,6 +46,35 @@ export function storeDir(flag: string | undefined, env: Env): string {
   const fromEnv = env.PROGRESS_DB;
   if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);
   return join(xdg(env, 'XDG_DATA_HOME', '.local/share'), 'progress');
+}
+
+/** True for a store address (`etcd://...`); any other `scheme://` is rejected by storeLocation. */
+export function isStoreUrl(location: string): boolean {
+  return /^etcd:\/\//i.test(location.trim());
+}
+
+/**
+ * The store for this command: a directory (resolved) or an etcd address (kept as given; parsed
+ * when opened). `--db` and `--store` are the same setting; giving both is a usage error.
+ */
+export function storeLocation(dbFlag: string | undefined, storeFlag: string | undefined, env: Env): string {
+  if (dbFlag !== undefined && storeFlag !== undefined) throw new UsageError('give either --db or --store, not both');
+  const flag = storeFlag ?? dbFlag;
+  const name = storeFlag !== undefined ? '--store' : '--db';
+  if (flag !== undefined) return checkedLocation(flag, name, () => storeDir(flag, env));
+  const fromEnv = env.PROGRESS_STORE;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return checkedLocation(fromEnv, 'PROGRESS_STORE', () => resolve(fromEnv));
+  return storeDir(undefined, env);
+}
+
+function checkedLocation(value: string, name: string, dir: () => string): string {
+  if (value.trim() === '') throw new UsageError(`${name} needs a directory or an etcd address`, 'e.g. --store ~/progress-data or --store etcd://10.0.0.1:2379');
+  if (isStoreUrl(value)) return value.trim();
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value.trim());
+  if (scheme !== null) {
+    throw new UsageError(`${name} ${value}: unknown store address scheme "${scheme[1] ?? ''}://"`, 'use a directory, or etcd://host:port[,host:port...] for an etcd cluster');
+  }
+  return dir();
 }
 
 export function configPath(env: Env): string {

@@ -3,17 +3,21 @@
  * code. The single top-level catch maps every failure to an exit code and a one-line message
  * (render-error.ts); a stack trace is printed only with --debug.
  *
- * Start-up stays lean: this module and the command files import only yargs and small helpers;
- * each handler loads the domain, the store and its own heavy modules with `import()`.
+ * Start-up stays lean: this module and the command files import only small helpers; yargs is
+ * loaded only when the fast path (cli/fast-path.ts: plain `log`, `status`, `report` vectors) does
+ * not apply, and each handler loads the domain, the store and its own heavy modules with `import()`.
  */
-import yargs from 'yargs';
-import { registerCommands } from './cli/commands/index.js';
-import { closest, optionNames } from './cli/command-kit.js';
+import { FAST_COMMANDS, registerCommands } from './cli/commands/index.js';
+import { fastParse } from './cli/fast-path.js';
+import type { FastArgs } from './cli/fast-path.js';
+import type { GlobalArgs } from './cli/command-kit.js';
+import { closest, optionNames, single } from './cli/command-kit.js';
 import { createContext } from './cli/context.js';
 import type { Context, Io } from './cli/context.js';
 import { UsageError } from './cli/errors.js';
 import { ExitCode } from './cli/exit-codes.js';
 import { reportError } from './cli/render-error.js';
+import { mark } from './cli/timing.js';
 
 export type { Io } from './cli/context.js';
 export const VERSION = '0.1.0';
@@ -33,13 +37,27 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
   const args = argv.length === 0 ? ['--help'] : [...argv];
   const ctx = createContext(io, args);
   try {
+    const fast = ctx.env.PROGRESS_FAST_PATH === '0' ? undefined : fastParse(args);
+    if (fast !== undefined) {
+      ctx.storeFlag = typeof fast.args.store === 'string' ? fast.args.store : undefined;
+      mark('parsed (fast path)');
+      await FAST_COMMANDS[fast.command]?.(ctx).handler(fast.args as GlobalArgs & FastArgs);
+      mark('handled');
+      if (ctx.failure !== undefined) throw ctx.failure;
+      return ctx.exitCode;
+    }
     let usage: string | undefined;
     let output = '';
+    const { default: yargs } = await import('yargs');
     const parser = yargs(args)
       .scriptName('progress')
       .usage('$0 <command> [options]\n\nTrack progress against goals from the terminal: log amounts, see streaks and reports.')
       .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false, 'boolean-negation': false })
-      .option('db', { type: 'string', global: true, describe: 'store directory (default: $PROGRESS_DB or ~/.local/share/progress)' })
+      .option('db', { type: 'string', global: true, describe: 'store directory (default: $PROGRESS_STORE, $PROGRESS_DB or ~/.local/share/progress)' })
+      .option('store', { type: 'string', global: true, describe: 'the store: a directory, or etcd://host:port[,host:port...] for a team cluster (default: $PROGRESS_STORE)' })
+      .middleware((argv: { store?: unknown }) => {
+        ctx.storeFlag = single(argv.store);
+      })
       .option('debug', { type: 'boolean', global: true, describe: 'print stack traces of errors' })
       .version(VERSION)
       .help()
@@ -56,6 +74,7 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
       });
     registerCommands(parser, ctx);
     skipHelpCache(parser);
+    mark('yargs set up');
     try {
       await parser.parseAsync(args, {}, (_error, _argv, text) => {
         output = text;
@@ -63,6 +82,7 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     } catch (error) {
       if (!(error instanceof ParseAborted)) throw error;
     }
+    mark('parsed and handled');
     if (usage !== undefined) throw usageError(ctx, usage, args);
     if (ctx.failure !== undefined) throw ctx.failure;
     if (output !== '') io.stdout(`${output}\n`);

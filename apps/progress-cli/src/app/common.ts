@@ -10,20 +10,24 @@ import { painter, toJson } from '../cli/output.js';
 import type { Paint } from '../cli/output.js';
 import { parseWhen } from '../cli/parse-date.js';
 import type { Now } from '../cli/parse-date.js';
-import { resolveSettings, storeDir } from '../config.js';
+import { resolveSettings, storeLocation } from '../config.js';
+import { mark } from '../cli/timing.js';
 import type { Settings } from '../config.js';
 
 export interface Env0 {
   readonly ctx: Context;
   readonly settings: Settings;
+  /** The store: a directory, or an etcd address (`etcd://...`). */
   readonly dir: string;
   readonly paint: Paint;
   readonly now: Now;
 }
 
 export function prepare(ctx: Context, dbFlag: string | undefined): Env0 {
+  mark('command module loaded');
   const settings = resolveSettings(ctx.env);
-  const dir = storeDir(dbFlag, ctx.env);
+  mark('settings resolved');
+  const dir = storeLocation(dbFlag, ctx.storeFlag, ctx.env);
   ctx.storeDir = dir;
   return { ctx, settings, dir, paint: painter(ctx.color), now: { epochMs: Date.now(), timeZone: settings.timeZone } };
 }

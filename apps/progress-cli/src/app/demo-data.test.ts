@@ -3,7 +3,7 @@
 // parse with the domain's JSON Lines parser, and import into an in-memory store.
 import { describe, expect, it } from 'vitest';
 import { EventStore, importJsonl, parseJsonl } from '@progress/domain';
-import { MemoryKvStore } from '../../../../libs/domain/src/testing/memory-kv-store.js';
+import { MemoryKvStore } from '@progress/domain/testing';
 import { generateDemo } from './demo-data.js';
 
 const options = { days: 90, seed: 7, nowMs: Date.parse('2026-03-29T15:00:00Z'), timeZone: 'Europe/Berlin' };

@@ -27,6 +27,7 @@ export interface DemoInput {
 }
 
 export async function runDemo(ctx: Context, input: DemoInput): Promise<void> {
+  if (ctx.storeFlag !== undefined) throw new UsageError('demo makes its own store; --store is not used here', 'leave out --store (a temporary store), or give --db an empty directory');
   const dir = input.db === undefined ? mkdtempSync(join(tmpdir(), 'progress-demo-')) : resolve(input.db);
   const env0 = prepare(ctx, dir);
   const env = { ...env0, settings: { ...env0.settings, defaultUser: 'ada' } };

@@ -87,5 +87,5 @@ export async function runHistory(ctx: Context, input: HistoryInput): Promise<voi
     if (input.limit !== 0 && total > entries.length && metric === undefined && tag === undefined && from === undefined && to === undefined) {
       ctx.io.stderr(`showing the newest ${entries.length} of ${total}; use --limit 0 for all\n`);
     }
-  });
+  }, { readOnly: 'prefer' });
 }

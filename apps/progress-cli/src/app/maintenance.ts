@@ -13,6 +13,9 @@ import { plural, table, toJson } from '../cli/output.js';
 import { emitJson, prepare } from './common.js';
 import { ProgressBar } from './progress-bar.js';
 import { withSession } from './session.js';
+import { requireEmbedded } from './store.js';
+
+const ON_ETCD = 'on etcd use etcdctl (endpoint status, defrag, snapshot save), and progress export for a portable copy';
 
 interface Base {
   readonly db: string | undefined;
@@ -43,7 +46,7 @@ function bytes(value: number): string {
 export async function runDbStats(ctx: Context, input: Base): Promise<void> {
   const env = prepare(ctx, input.db);
   await withSession(ctx, env.dir, env.settings, async (session) => {
-    const stats = session.opened.kv.db.stats();
+    const stats = requireEmbedded(session.opened, 'db stats', ON_ETCD).db.stats();
     const users = (await session.store.listStreams('user')).length;
     const teams = (await session.store.listStreams('team')).length;
     if (input.json) return emitJson(ctx, { dir: env.dir, users, teams, engine: stats });
@@ -63,7 +66,7 @@ export async function runDbCompact(ctx: Context, input: Base): Promise<void> {
   const env = prepare(ctx, input.db);
   const progress = new ProgressBar(ctx, 'compacting');
   await withSession(ctx, env.dir, env.settings, async (session) => {
-    const db = session.opened.kv.db;
+    const db = requireEmbedded(session.opened, 'db compact', ON_ETCD).db;
     const before = db.stats();
     progress.phase('flushing and compacting');
     try {
@@ -84,7 +87,7 @@ export async function runDbVerify(ctx: Context, input: Base): Promise<void> {
   const env = prepare(ctx, input.db);
   const progress = new ProgressBar(ctx, 'verifying');
   progress.phase('verifying');
-  const report = await withSession(ctx, env.dir, env.settings, (session) => session.opened.kv.db.verify()).finally(() => progress.finish());
+  const report = await withSession(ctx, env.dir, env.settings, (session) => requireEmbedded(session.opened, 'db verify', ON_ETCD).db.verify()).finally(() => progress.finish());
   if (input.json) ctx.io.stdout(toJson(report));
   else {
     const checked = report.checked;
@@ -119,7 +122,7 @@ export async function runDbBackup(ctx: Context, input: Base & { path: string; si
   progress.phase('backing up');
   try {
     const result = await withSession(ctx, env.dir, env.settings, (session) =>
-      session.opened.kv.db.backup(stream, input.since === undefined ? {} : { since: input.since }));
+      requireEmbedded(session.opened, 'db backup', ON_ETCD).db.backup(stream, input.since === undefined ? {} : { since: input.since }));
     await new Promise<void>((done, fail) => stream.end((error?: Error | null) => (error ? fail(error) : done())));
     renameSync(temp, target);
     progress.finish();
@@ -144,7 +147,7 @@ export async function runDbRestore(ctx: Context, input: Base & { path: string })
     if ((await session.store.listStreams('user')).length > 0 || (await session.store.listStreams('team')).length > 0) {
       throw new UsageError(`store ${env.dir} already has data; restore needs an empty store`, 'give --db a new directory, then point PROGRESS_DB at it');
     }
-    return session.opened.kv.db.load(createReadStream(source));
+    return requireEmbedded(session.opened, 'db restore', ON_ETCD).db.load(createReadStream(source));
   }).finally(() => progress.finish());
   if (input.json) return emitJson(ctx, { path: source, ...result });
   ctx.io.stdout(`${env.paint('green', 'restored')} ${plural(result.records, 'record')} from ${source} into ${env.dir}\n`);

@@ -96,7 +96,7 @@ export async function runReport(ctx: Context, input: ReportInput): Promise<void>
   const spec = periodSpec(input, env);
   const asOf = input.asOf === undefined ? undefined : instantArg(input.asOf, env.now, '--as-of');
   const settings = reportSettings(env);
-  const report = await withSession(ctx, env.dir, env.settings, (session) => buildReport(session, input, spec, settings, asOf));
+  const report = await withSession(ctx, env.dir, env.settings, (session) => buildReport(session, input, spec, settings, asOf), { readOnly: 'prefer' });
   const paintless = input.out !== undefined ? { ...env, paint: Object.assign((_s: string, text: string) => text, { enabled: false }) } : env;
   const text = renderReport(report, input.format, paintless);
   if (input.out === undefined) ctx.io.stdout(text);

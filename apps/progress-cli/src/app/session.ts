@@ -4,21 +4,22 @@
  * rejections into exit-1 errors with a next step, and auto-registers the default user.
  *
  * Invariants:
- * - a rejected command writes nothing: auto-registration is decided together with the command
- *   (pure `decide` on the would-be state) before either is appended;
+ * - a rejected or interrupted command writes nothing: auto-registration is decided together with
+ *   the command and appended in the same commit (CommandHandler `registerFirst`);
  * - the store is closed on every path (`withSession`).
  */
 import {
-  CommandHandler, decide, evolveAll, initialUserState, parseTeamId, parseUserId, randomIds, systemClock,
+  CommandHandler, parseTeamId, parseUserId, randomIds, systemClock,
 } from '@progress/domain';
 import type {
   Command, CommandId, ExecuteResult, Instant, TeamId, TeamState, UserId, UserState,
 } from '@progress/domain';
 import type { Context } from '../cli/context.js';
-import { RejectedError, UsageError } from '../cli/errors.js';
+import { CliError, CloseFailedError, RejectedError, UsageError } from '../cli/errors.js';
 import type { Settings } from '../config.js';
+import { mark } from '../cli/timing.js';
 import { openStore } from './store.js';
-import type { OpenedStore } from './store.js';
+import type { OpenedStore, OpenOptions } from './store.js';
 
 export type Accepted = Extract<ExecuteResult, { status: 'accepted' }>;
 export type Outcome = Accepted | Extract<ExecuteResult, { status: 'duplicate' }>;
@@ -108,40 +109,66 @@ export class Session {
   }
 
   /**
-   * Executes `command`; a rejection throws RejectedError (exit 1). With `autoRegister`, an
-   * unregistered default user is registered first, but only if the command itself would then be
-   * accepted, so a rejected command still writes nothing.
+   * Executes `command`; a rejection throws RejectedError (exit 1). With `autoRegister` (the
+   * command's own user, the default user), an unregistered user is registered in the same commit
+   * as the command: a rejected or interrupted command writes neither (regression:
+   * test/reliability/cli-kill.rel.test.ts, "log with auto-registration, killed at every mutation").
    */
   async execute(command: Command, options: { autoRegister?: UserId } = {}): Promise<Outcome & { registered?: boolean }> {
-    let registered = false;
-    if (options.autoRegister !== undefined && !(await this.store.streamExists({ kind: 'user', id: options.autoRegister }))) {
-      await this.registerFor(options.autoRegister, command);
-      registered = true;
-    }
-    const result = await this.handler.execute(command);
+    const userId = options.autoRegister;
+    const registration: Command | undefined = userId === undefined
+      ? undefined
+      : { kind: 'RegisterUser', commandId: this.newCommandId(), actor: userId, userId, displayName: userId, timeZone: this.settings.timeZone };
+    const result = await this.handler.execute(command, registration === undefined ? {} : { registerFirst: registration });
     if (result.status === 'rejected') throw rejectionError(result.rejection);
+    const registered = result.status === 'accepted' && result.registration !== undefined;
+    if (registered) this.ctx.io.stderr(`registered user ${String(userId)} (time zone ${this.settings.timeZone}); change it with "progress user rename" or "progress config"\n`);
     return { ...result, registered };
-  }
-
-  private async registerFor(userId: UserId, command: Command): Promise<void> {
-    const registration: Command = {
-      kind: 'RegisterUser', commandId: this.newCommandId(), actor: userId, userId, displayName: userId, timeZone: this.settings.timeZone,
-    };
-    const now = this.now();
-    const first = decide(initialUserState(userId), registration, now, randomIds, {});
-    if (!first.ok) throw rejectionError(first.rejection);
-    const trial = decide(evolveAll(initialUserState(userId), first.events), command, now, randomIds, {});
-    if (!trial.ok) throw rejectionError(trial.rejection);
-    const result = await this.handler.execute(registration);
-    if (result.status === 'rejected' && result.rejection.code !== 'USER_ALREADY_REGISTERED') throw rejectionError(result.rejection);
-    if (result.status === 'accepted') this.ctx.io.stderr(`registered user ${userId} (time zone ${this.settings.timeZone}); change it with "progress user rename" or "progress config"\n`);
   }
 }
 
+/**
+ * Runs `fn` on an opened store and closes it on every path.
+ *
+ * With `readOnly: 'prefer'` an existing embedded store is opened read-only (no lock wait, no
+ * writes, no fsync: the fast path of status, report and history). If that open fails, or `fn`
+ * fails with anything but the CLI's own usage or rejection errors (it tried to write: stale
+ * projection rows are rebuilt on read; or a writer's compaction removed a file under the unlocked
+ * reader), the store is reopened writable, under the lock, and `fn` runs again. Such an `fn` must
+ * print nothing before its last store access.
+ */
 export async function withSession<T>(
-  ctx: Context, dir: string, settings: Settings, fn: (session: Session) => Promise<T>, options: { readOnly?: boolean } = {},
+  ctx: Context, dir: string, settings: Settings, fn: (session: Session) => Promise<T>, options: OpenOptions = {},
 ): Promise<T> {
-  const opened = await openStore(ctx, dir, options);
+  if (options.readOnly !== 'prefer') return runSession(ctx, dir, settings, fn, options);
+  let opened: OpenedStore;
+  try {
+    opened = await openStore(ctx, dir, options);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    return runSession(ctx, dir, settings, fn, {}); // e.g. a writer deleted a file mid-open: wait for its lock instead
+  }
+  if (!opened.readOnly) return finish(opened, ctx, settings, fn);
+  let result: T;
+  try {
+    result = await fn(new Session(ctx, opened, settings));
+  } catch (error) {
+    await opened.close().catch(() => undefined);
+    if (error instanceof CliError) throw error;
+    mark('reopening writable');
+    return runSession(ctx, dir, settings, fn, {});
+  }
+  mark('command ran');
+  await opened.close();
+  mark('store closed');
+  return result;
+}
+
+async function runSession<T>(ctx: Context, dir: string, settings: Settings, fn: (session: Session) => Promise<T>, options: OpenOptions): Promise<T> {
+  return finish(await openStore(ctx, dir, options), ctx, settings, fn);
+}
+
+async function finish<T>(opened: OpenedStore, ctx: Context, settings: Settings, fn: (session: Session) => Promise<T>): Promise<T> {
   let result: T;
   try {
     result = await fn(new Session(ctx, opened, settings));
@@ -149,6 +176,12 @@ export async function withSession<T>(
     await opened.close().catch(() => undefined); // the command's own error is the one to report
     throw error;
   }
-  await opened.close();
+  mark('command ran');
+  try {
+    await opened.close();
+  } catch (error) {
+    throw new CloseFailedError(error); // what the command wrote is committed: say so (exit 4)
+  }
+  mark('store closed');
   return result;
 }

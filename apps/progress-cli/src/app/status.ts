@@ -124,7 +124,7 @@ export async function runStatus(ctx: Context, input: StatusInput): Promise<void>
     const data = statusOf(subject, env);
     if (input.json) emitJson(ctx, data);
     else ctx.io.stdout(renderStatus(data, env));
-  });
+  }, { readOnly: 'prefer' });
 }
 
 

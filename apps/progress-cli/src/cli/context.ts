@@ -31,8 +31,10 @@ export interface Context {
   exitCode: number;
   /** The command yargs is parsing (set by its builder): its usage line and yargs instance. */
   current: { readonly usage: string; readonly instance: unknown } | undefined;
-  /** The store directory once resolved (named in storage error messages). */
+  /** The store directory (or etcd address) once resolved (named in storage error messages). */
   storeDir: string | undefined;
+  /** The global `--store` flag (set while parsing; commands pass `--db` themselves). */
+  storeFlag: string | undefined;
   /** The raw arguments (yargs reads a lone "-" as an empty string). */
   readonly argv: readonly string[];
 }
@@ -56,6 +58,7 @@ export function createContext(io: Io, argv: readonly string[]): Context {
     exitCode: 0,
     current: undefined,
     storeDir: undefined,
+    storeFlag: undefined,
     argv,
   };
 }

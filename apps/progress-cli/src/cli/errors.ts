@@ -47,3 +47,16 @@ export class StorageError extends CliError {
     super(ExitCode.STORAGE, message, hint);
   }
 }
+
+/**
+ * The command ran to the end (what it wrote is committed and synced) but closing the store failed,
+ * e.g. the disk filled up while the engine flushed its memtable. Exit 4, with a message that says
+ * the changes are saved (render-error.ts), so nobody runs the command a second time.
+ */
+export class CloseFailedError extends Error {
+  readonly code = 'CLOSE_FAILED';
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'CloseFailedError';
+  }
+}

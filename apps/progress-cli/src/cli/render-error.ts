@@ -4,9 +4,12 @@
  * class identity, so this module imports no library and costs nothing at start-up).
  *
  *   CliError                         its own code (1, 2, 3 or 4)
+ *   INVALID_STORE_URL (a malformed etcd:// address)               2 usage
  *   LOCKED, CONFLICT, APPEND_CONFLICT, TXN_TIMEOUT                 3 busy
+ *   STORE_UNAVAILABLE (etcd cluster unreachable, nothing applied)  3 busy
  *   CORRUPTION, IO_ERROR, READ_ONLY, STREAM_CORRUPTED, FORMAT_MISMATCH,
- *   EVENT_DECODE_FAILED, STORE_UNAVAILABLE, COMMIT_OUTCOME_UNKNOWN, errno (ENOSPC, EIO…)   4 storage
+ *   EVENT_DECODE_FAILED, COMMIT_OUTCOME_UNKNOWN, errno (ENOSPC, EIO…)   4 storage
+ *   CLOSE_FAILED (the command completed, closing the store failed; its changes are saved)  4 storage
  *   IMPORT_REJECTED, LIMIT_EXCEEDED, TXN_TOO_BIG, KEY/VALUE_TOO_LARGE                      1 rejected
  *   anything else (BugError, TypeError, …)                                                70 bug
  *
@@ -23,13 +26,35 @@ export interface Rendered {
 
 const BUSY = new Set(['LOCKED', 'CONFLICT', 'APPEND_CONFLICT', 'TXN_TIMEOUT']);
 const STORAGE = new Set([
-  'CORRUPTION', 'IO_ERROR', 'READ_ONLY', 'STREAM_CORRUPTED', 'FORMAT_MISMATCH', 'EVENT_DECODE_FAILED', 'STORE_UNAVAILABLE', 'COMMIT_OUTCOME_UNKNOWN',
+  'CORRUPTION', 'IO_ERROR', 'READ_ONLY', 'STREAM_CORRUPTED', 'FORMAT_MISMATCH', 'EVENT_DECODE_FAILED', 'COMMIT_OUTCOME_UNKNOWN',
 ]);
 const TOO_BIG = new Set(['LIMIT_EXCEEDED', 'TXN_TOO_BIG', 'KEY_TOO_LARGE', 'VALUE_TOO_LARGE']);
 const ERRNO_STORAGE = new Set(['ENOSPC', 'EIO', 'EROFS', 'EDQUOT', 'EMFILE', 'ENFILE', 'EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENOENT']);
 
 function field(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null && name in error ? (error as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * ENOSPC/EDQUOT, from the engine's IoError (`errno: 'ENOSPC'`) or a raw Node error, whose `errno`
+ * is the number -28 and whose `code` is the name (regression: the raw error was reported as a
+ * generic storage fault, found by test/reliability/cli-disk-full.rel.test.ts).
+ */
+function diskFull(error: unknown): boolean {
+  const names = [field(error, 'errno'), field(field(error, 'cause'), 'code'), field(error, 'code')];
+  return names.some((name) => name === 'ENOSPC' || name === 'EDQUOT');
+}
+
+function closeFailed(error: unknown, where: string): Rendered {
+  const cause = field(error, 'cause');
+  const what = diskFull(cause) ? 'disk full' : `storage fault (${messageOf(cause)})`;
+  return {
+    exitCode: ExitCode.STORAGE,
+    lines: [
+      `error: ${what} while closing ${where} after the command completed; its changes are saved and the next progress command finishes writing them`,
+      diskFull(cause) ? 'hint: free some space; do not run the command again' : 'hint: check the disk; do not run the command again',
+    ],
+  };
 }
 
 function messageOf(error: unknown): string {
@@ -51,8 +76,7 @@ function storage(error: unknown, code: string, where: string): Rendered {
       ],
     };
   }
-  const errno = field(error, 'errno') ?? field(field(error, 'cause'), 'code') ?? field(error, 'code');
-  if (errno === 'ENOSPC' || errno === 'EDQUOT') {
+  if (diskFull(error)) {
     return { exitCode: ExitCode.STORAGE, lines: [`error: disk full while writing ${where}; ${NO_CHANGE}`, 'hint: free some space and run the command again'] };
   }
   if (code === 'FORMAT_MISMATCH') {
@@ -77,7 +101,14 @@ export function renderError(error: unknown, where: string): Rendered {
         lines: [`error: store ${where} is busy: ${messageOf(error)}`, 'hint: another progress process is writing; retry in a moment'],
       };
     }
+    if (code === 'STORE_UNAVAILABLE') {
+      return { exitCode: ExitCode.BUSY, lines: [`error: ${messageOf(error)}`, `hint: ${NO_CHANGE}; run the command again when the store is reachable`] };
+    }
+    if (code === 'INVALID_STORE_URL') {
+      return { exitCode: ExitCode.USAGE, lines: [`error: ${messageOf(error)}`, 'hint: e.g. --store etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 (or set PROGRESS_STORE)'] };
+    }
     if (STORAGE.has(code)) return storage(error, code, where);
+    if (code === 'CLOSE_FAILED') return closeFailed(error, where);
     if (code === 'IMPORT_REJECTED') return importRejected(error);
     if (TOO_BIG.has(code)) {
       return { exitCode: ExitCode.REJECTED, lines: [`error: too large for one commit: ${messageOf(error)}; ${NO_CHANGE}`, 'hint: split the input into smaller files'] };

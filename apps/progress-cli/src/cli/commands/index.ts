@@ -19,6 +19,13 @@ import { teamCommand } from './team.js';
 import { redoCommand, undoCommand } from './undo.js';
 import { userCommand } from './user.js';
 
+/** The commands cli/fast-path.ts parses without yargs (their handlers take the same arguments). */
+export const FAST_COMMANDS: Readonly<Record<string, typeof logCommand | typeof statusCommand | typeof reportCommand>> = {
+  log: logCommand,
+  status: statusCommand,
+  report: reportCommand,
+};
+
 export function registerCommands(parser: Argv<GlobalArgs>, ctx: Context): void {
   parser
     .command(logCommand(ctx))
