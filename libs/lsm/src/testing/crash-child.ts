@@ -1,16 +1,25 @@
 /**
  * Child program for the kill -9 test (recovery/kill9.test.ts): 4 async writers commit synced
  * transactions of 1-3 keys into their own key space (`w<writer>:<key>`), values on both sides
- * of the value threshold. Before each commit it prints `BEGIN <writer> <json writes>`, after the
- * commit resolves `ACK <writer>`; stdout to a pipe is synchronous on Linux, so a printed ACK
- * means the commit was acknowledged before the kill. Runs until killed.
- * Arguments: <dir> <seed> [sync|nosync]
+ * of the value threshold. Before each commit it appends `BEGIN <writer> <json writes>` to the log
+ * file, after the commit resolves `ACK <writer>`, each with a synchronous write(2): the page cache
+ * survives SIGKILL, so a logged ACK means the commit was acknowledged before the kill. (Not stdout:
+ * when the pipe is full, as with a slow parent on a loaded machine, Node queues pipe writes in
+ * memory and SIGKILL drops them; the parent then saw fewer commits than the store held.)
+ * It prints `OPEN` on stdout once the store is open. Runs until killed.
+ * Arguments: <dir> <seed> <sync|nosync> <log file>
  */
+import { openSync, writeSync } from 'node:fs';
 import { openDb } from '../index.js';
 import { createPrng } from './seeded-prng.js';
 
-const [dir, seedText, syncMode] = process.argv.slice(2);
-if (dir === undefined || seedText === undefined) throw new Error('usage: crash-child <dir> <seed> [sync|nosync]');
+const [dir, seedText, syncMode, logPath] = process.argv.slice(2);
+if (dir === undefined || seedText === undefined || logPath === undefined) throw new Error('usage: crash-child <dir> <seed> <sync|nosync> <log file>');
+const logFd = openSync(logPath, 'w');
+const logLine = (line: string): void => {
+  const bytes = Buffer.from(`${line}\n`);
+  for (let done = 0; done < bytes.length; ) done += writeSync(logFd, bytes, done);
+};
 const seed = Number(seedText);
 const db = await openDb({
   dir,
@@ -34,14 +43,14 @@ async function writer(id: number): Promise<void> {
       return [key, deleted ? null : `${seed}.${id}.${n}.${j}:`.padEnd(size, 'x')] as const;
     });
     const unique = [...new Map(writes).entries()];
-    process.stdout.write(`BEGIN ${id} ${JSON.stringify(unique)}\n`);
+    logLine(`BEGIN ${id} ${JSON.stringify(unique)}`);
     await db.update((txn) => {
       for (const [key, value] of unique) {
         if (value === null) txn.delete(key);
         else txn.set(key, value);
       }
     });
-    process.stdout.write(`ACK ${id}\n`);
+    logLine(`ACK ${id}`);
   }
 }
 

@@ -49,7 +49,7 @@ export function components(path: string): string[] {
   return parts;
 }
 
-export type CrashMode = 'synced' | 'random' | 'torn' | 'lost-dirents';
+export type CrashMode = 'synced' | 'random' | 'torn' | 'lost-dirents' | 'process';
 
 /** An append's bytes are `source[sourceOffset, sourceOffset + length)`. */
 export type FileOp =
@@ -220,6 +220,7 @@ function crashedFileContent(node: MemFileNode, mode: CrashMode, rng: Prng): Uint
     case 'synced':
       return durableContent(node).slice();
     case 'lost-dirents':
+    case 'process':
       return fileContent(node).slice();
     case 'random': {
       const builder = new ContentBuilder(durableContent(node));
@@ -237,6 +238,7 @@ function survivingEntries(dir: MemDirNode, mode: CrashMode, rng: Prng): Map<stri
     case 'lost-dirents':
       return new Map(dir.synced);
     case 'torn':
+    case 'process':
       return new Map(dir.entries);
     case 'random': {
       const entries = new Map(dir.synced);

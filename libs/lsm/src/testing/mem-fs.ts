@@ -27,6 +27,7 @@
  *   prefix (0 to length-1 bytes) and the rest of that append's range is zeros or random bytes
  *   (50/50 per file). Files with no unsynced append are as they are now.
  * - 'lost-dirents' (d): all file bytes as they are now, but only synced directory entries.
+ * - 'process': everything as it is now (a process crash, `kill -9`: the page cache survives).
  *   The same (state, mode, seed) always gives the same result.
  *
  * Mutations and the simulated process death:
