@@ -4,15 +4,16 @@
 // scans (both directions), flushes, compactions, reopens and crashes (MemFs crashClone 'synced':
 // with syncWrites every acknowledged commit must survive) against the engine and a Map model,
 // comparing every read. Rerun a failure with SEED=<seed>; STEPS and RUNS scale it.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compareBytes } from './codec/bytes.js';
 import { openDb, type Db } from './index.js';
 import { createPrng } from './testing/seeded-prng.js';
 import { MemFs } from './testing/mem-fs.js';
+import { reportFigures, tierSize } from './testing/tier.test-util.js';
 
 const baseSeed = Number(process.env['SEED'] ?? Date.now() % 2 ** 31);
-const runs = Number(process.env['RUNS'] ?? 4);
-const steps = Number(process.env['STEPS'] ?? 600);
+const runs = tierSize('RUNS', { pr: 4, rel: 16, soak: 400 });
+const steps = tierSize('STEPS', { pr: 600, rel: 1000 });
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const DIR = '/db';
@@ -151,10 +152,14 @@ async function runModel(seed: number): Promise<void> {
   }
 }
 
+let passedRuns = 0;
+afterAll(() => reportFigures('T7 seeded model runs', `SEED=${baseSeed}: ${passedRuns}/${runs} runs of ${steps} steps passed`));
+
 describe(`engine against a Map model (seed ${baseSeed}, ${runs} runs x ${steps} steps)`, () => {
   for (let run = 0; run < runs; run++) {
     it(`run ${run} (SEED=${baseSeed + run})`, { timeout: 120_000 }, async () => {
       await runModel(baseSeed + run);
+      passedRuns++;
     });
   }
 });

@@ -7,7 +7,7 @@ import { openDb } from './index.js';
 const dec = new TextDecoder();
 
 describe('smoke', () => {
-  it('writes, reads, iterates, reopens', { timeout: 20000 }, async () => {
+  it('writes, reads, iterates, reopens', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsm-smoke-'));
     try {
       let db = await openDb({ dir, memTableBytes: 64 * 1024, valueThresholdBytes: 64 });

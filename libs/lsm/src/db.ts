@@ -4,7 +4,7 @@
  */
 
 import type { Engine } from './db/engine.js';
-import { InvalidArgumentError, isLsmError } from './errors.js';
+import { InvalidArgumentError, isLsmError, toIoError } from './errors.js';
 import type { Fs } from './fs/fs.js';
 import { nodeFs } from './fs/node-fs.js';
 import { resolveOptions, type DbOptions } from './options.js';
@@ -164,8 +164,10 @@ export class Db implements AsyncDisposable {
   /** Waits until background flushes and compactions are done (tests, tools). */
   async waitForCompactions(): Promise<void> {
     this.engine.checkOpen(false);
-    await this.engine.commits.idle();
-    await this.engine.background.idle();
+    await ioBoundary('waiting for compactions failed', async () => {
+      await this.engine.commits.idle();
+      await this.engine.background.idle();
+    });
   }
 
   /**
@@ -174,13 +176,13 @@ export class Db implements AsyncDisposable {
    */
   async runValueLogGC(options: ValueLogGcOptions = {}): Promise<ValueLogGcResult> {
     this.engine.checkOpen(true);
-    return runValueLogGc(this.engine, options);
+    return this.maintenance('value-log GC failed', () => runValueLogGc(this.engine, options));
   }
 
   /** Compacts every level into the next, down to the bottom level: reclaims all dead space. */
   async flatten(): Promise<void> {
     await this.flush();
-    await this.engine.flatten();
+    await this.maintenance('flatten failed', () => this.engine.flatten());
   }
 
   /**
@@ -217,9 +219,27 @@ export class Db implements AsyncDisposable {
   /** Freezes the memtable and flushes it to L0 now. */
   async flush(): Promise<void> {
     this.engine.checkOpen(true);
-    await this.engine.commits.idle();
-    await this.engine.rotateMemtable();
-    await this.engine.background.idle();
+    await this.maintenance('flush failed', async () => {
+      await this.engine.commits.idle();
+      await this.engine.rotateMemtable();
+      await this.engine.background.idle();
+    });
+  }
+
+  /**
+   * Runs a maintenance write (flush, flatten, value-log GC): an I/O error in it turns the store
+   * read-only until reopened, as a failed commit does (RELIABILITY D7; regression:
+   * io-errors.rel.test.ts found commits accepted, and a failed WAL written again, after a failed
+   * flush or compaction).
+   */
+  private async maintenance<T>(message: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const typed = toIoError(error, message);
+      if (isLsmError(typed, 'IO_ERROR')) this.engine.fail(typed);
+      throw typed;
+    }
   }
 
   get isClosed(): boolean {
@@ -230,7 +250,7 @@ export class Db implements AsyncDisposable {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const txn of [...this.openTxns]) txn.discard();
-      await this.engine.close();
+      await ioBoundary('close failed', () => this.engine.close());
     })();
     return this.closing;
   }
@@ -261,6 +281,15 @@ export class Db implements AsyncDisposable {
   /** Checks every table block, value pointer, vlog entry, WAL and the MANIFEST; never throws on corruption found. */
   async verify(): Promise<VerifyReport> {
     return verifyEngine(this.engine);
+  }
+}
+
+/** Public calls reject with IoError, never a raw errno error (RELIABILITY T6). */
+async function ioBoundary<T>(message: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toIoError(error, message);
   }
 }
 

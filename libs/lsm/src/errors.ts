@@ -136,6 +136,16 @@ export function errnoOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * An errno-shaped error from the file system as an IoError naming what failed; LsmErrors and
+ * anything else (a bug) pass through unchanged. Used where a public call can meet raw I/O errors
+ * (regression: io-errors.rel.test.ts found raw EIO/ENOSPC rejecting commits, flushes and opens).
+ */
+export function toIoError(error: unknown, message: string): unknown {
+  if (error instanceof LsmError || errnoOf(error) === undefined) return error;
+  return new IoError(`${message}: ${error instanceof Error ? error.message : String(error)}`, error);
+}
+
 export function isLsmError(error: unknown, code?: ErrorCode): error is LsmError {
   return error instanceof LsmError && (code === undefined || error.code === code);
 }

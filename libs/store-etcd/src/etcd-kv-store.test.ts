@@ -8,7 +8,7 @@ import { HistoryCompacted, LimitExceeded, StoreUnavailable, collect } from '@pro
 import type { Mutation } from '@progress/domain';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kvStoreContract } from '../../domain/src/testing/kv-store-contract.js';
+import { kvStoreContract } from '@progress/domain/testing';
 import { EtcdKvStore } from './etcd-kv-store.js';
 import { freeBasePort, startEtcdCluster } from './testing/etcd-cluster.js';
 import type { EtcdCluster } from './testing/etcd-cluster.js';

@@ -10,7 +10,7 @@ import {
 } from '@progress/domain';
 import type { Command, CommitResult, Condition, ExecuteResult, KvStore, Mutation } from '@progress/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryKvStore } from '../../domain/src/testing/memory-kv-store.js';
+import { MemoryKvStore } from '@progress/domain/testing';
 import { EtcdKvStore } from './etcd-kv-store.js';
 import { record, register, userId } from './testing/commands.test-util.js';
 import { startEtcdCluster } from './testing/etcd-cluster.js';

@@ -12,12 +12,13 @@
  * Older versions of a key are never carried (the snapshot's view, not the history).
  *
  * Deletions in incremental backups: a DELETE record is written for every key whose newest version
- * in (since, until] is a tombstone or an expired value that the engine still stores. Compaction
- * drops such a tombstone once it reaches the bottom level and no open snapshot is older than it;
- * a deletion whose tombstone was dropped before the incremental backup ran is NOT carried. The
- * guarantee is therefore: an incremental backup is exact for deletions made after the oldest
- * snapshot that was open when the bottom level was last compacted; to be exact in every case,
- * take a full backup (since = 0), which needs no tombstones. (docs/backup.md, "Deletions".)
+ * in (since, until] is a tombstone or an expired value. Those dead entries must still be stored
+ * when the next incremental backup runs, so each backup records its `until` in the MANIFEST
+ * (KEEP_DEAD_AFTER) and compaction keeps dead entries newer than it even in the bottom level
+ * (unless `retainDeletes: false`). Compaction also records the highest seq of a dead entry it
+ * did drop (DEAD_PURGED_TO); an incremental backup whose `since` is below it could miss a
+ * deletion and is refused (INVALID_ARGUMENT: take a full backup), never silently incomplete.
+ * (docs/backup.md, "Deletions".)
  *
  * Load verifies the WHOLE stream (every checksum, the record order, counts, the trailer and the
  * target's key/value limits) before it applies anything; a truncated or corrupted stream throws
@@ -66,6 +67,12 @@ export interface BackupOptions {
   since?: number;
   /** target payload bytes per chunk (default 64 KiB); tests use small chunks */
   chunkBytes?: number;
+  /**
+   * Keep tombstones and expired values newer than this backup's `until` on disk until the next
+   * backup, so an incremental backup from it carries every deletion (default true). With false
+   * the backup records nothing, and a later incremental backup from it may be refused.
+   */
+  retainDeletes?: boolean;
 }
 
 export interface BackupResult {
@@ -115,6 +122,7 @@ export async function backup(db: Db, target: BackupTarget, options: BackupOption
     if (since > until) {
       throw new InvalidArgumentError(`since ${since} is after this database's current timestamp ${until}; is it a backup of another database?`);
     }
+    checkDeletionsKept(engine, since);
     const encoder = new BackupEncoder({ since, until, ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }) });
     await sink.write(encoder.header());
     let deletes = 0;
@@ -147,12 +155,31 @@ export async function backup(db: Db, target: BackupTarget, options: BackupOption
     } finally {
       scan.close();
     }
+    // A compaction that ran during the scan may have dropped a deletion the scan had not reached.
+    checkDeletionsKept(engine, since);
     await sink.write(encoder.finish());
     await sink.done();
+    // While the snapshot is held no dead entry above `until` can be dropped; from here the
+    // MANIFEST keeps them for the next incremental backup.
+    if (options.retainDeletes !== false && !engine.readOnly && until > (engine.versions.keepDeadAfterTs ?? -1)) {
+      await engine.versions.logAndApply({ keepDeadAfterTs: until });
+      engine.background.kick();
+    }
     return { since, until, records: encoder.recordCount, deletes, bytes: encoder.bytes };
   } finally {
     txn.discard();
     sink.release();
+  }
+}
+
+/** An incremental backup is exact only if compaction dropped no deletion newer than `since`. */
+function checkDeletionsKept(engine: Engine, since: number): void {
+  const purged = engine.versions.deadPurgedToTs;
+  if (since > 0 && purged > since) {
+    throw new InvalidArgumentError(
+      `an incremental backup since ${since} could miss deletions: compaction already dropped deletions up to timestamp ${purged}` +
+        ' (no backup since then kept them); take a full backup (since 0)',
+    );
   }
 }
 

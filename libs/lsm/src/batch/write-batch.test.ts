@@ -19,6 +19,7 @@ import {
   type BatchEntry,
 } from './write-batch-format.js';
 import { WriteBatchBuilder } from './write-batch.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now() % 2 ** 31);
 
@@ -78,7 +79,7 @@ describe(`write batch (seed ${seed})`, () => {
         expect(decoded.commitTs).toBe(commitTs);
         expect(decoded.entries.map(show)).toEqual(entries.map((e) => show({ ...e, seq: e.seq ?? commitTs })));
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
   });
 
@@ -97,7 +98,7 @@ describe(`write batch (seed ${seed})`, () => {
         expect(toHex(bytes)).toBe(toHex(encodeWriteBatch(commitTs, entries)));
         expect(builder.count).toBe(entries.length);
       }),
-      { seed, numRuns: 500 },
+      { seed, numRuns: propertyRuns(500) },
     );
     const builder = new WriteBatchBuilder();
     builder.put(utf8('a'), utf8('\x00x'));
@@ -211,7 +212,7 @@ describe(`write batch (seed ${seed})`, () => {
           expect(error).toBeInstanceOf(CorruptionError);
         }
       }),
-      { seed, numRuns: 2000 },
+      { seed, numRuns: propertyRuns(2000) },
     );
   });
 });

@@ -6,6 +6,7 @@ import { compareBytes, concatBytes, equalBytes, fromHex, prefixSuccessor, shared
 import { crc32c, crc32cUpdate, maskCrc, unmaskCrc } from './crc32c.js';
 import { getFixed16, getFixed32, getFixed64, putFixed16, putFixed32, putFixed64 } from './fixed.js';
 import { getVarint, putVarint, varintLength } from './varint.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now() % 2 ** 31);
 
@@ -22,7 +23,7 @@ describe(`codec (seed ${seed})`, () => {
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), (crc) => {
         expect(unmaskCrc(maskCrc(crc))).toBe(crc);
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
     expect(maskCrc(0x12345678)).not.toBe(0x12345678);
   });
@@ -37,7 +38,7 @@ describe(`codec (seed ${seed})`, () => {
         expect(putVarint(buf, 0, value)).toBe(buf.length);
         expect(getVarint(buf, 0)).toEqual({ value, next: buf.length });
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
   });
 
@@ -51,7 +52,7 @@ describe(`codec (seed ${seed})`, () => {
         const decoded = getVarint(bytes, 0);
         if (decoded !== undefined) expect(Number.isSafeInteger(decoded.value)).toBe(true);
       }),
-      { seed, numRuns: 2000 },
+      { seed, numRuns: propertyRuns(2000) },
     );
     expect(() => putVarint(new Uint8Array(8), 0, -1)).toThrow(RangeError);
   });
@@ -68,7 +69,7 @@ describe(`codec (seed ${seed})`, () => {
         putFixed16(out, 12, c);
         expect([getFixed64(out, 0), getFixed32(out, 8), getFixed16(out, 12)]).toEqual([a, b, c]);
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
     expect(getFixed64(fromHex('ffffffffffffffff'), 0)).toBeNaN();
   });
@@ -81,7 +82,7 @@ describe(`codec (seed ${seed})`, () => {
         expect(ab === 0).toBe(equalBytes(a, b));
         expect(ab).toBe(Math.sign(Buffer.compare(a, b)));
       }),
-      { seed, numRuns: 2000 },
+      { seed, numRuns: propertyRuns(2000) },
     );
   });
 
@@ -96,7 +97,7 @@ describe(`codec (seed ${seed})`, () => {
         expect(compareBytes(concatBytes([prefix, tail]), upper)).toBeLessThan(0);
         expect(compareBytes(prefix, upper)).toBeLessThan(0);
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
     expect(sharedPrefixLength(utf8('user:1'), utf8('user:2'))).toBe(5);
   });

@@ -10,7 +10,8 @@
  * - With no level over its target, a file whose share of dead entries (tombstones, shadowed
  *   versions) is high and that every snapshot can see whole is compacted, so deleted data
  *   leaves the disk even from the bottom level (Badger #2329). Compacted in place when no deeper
- *   level overlaps it (then its tombstones can be dropped), else into the next level.
+ *   level overlaps it (then its tombstones can be dropped), else into the next level. Such a
+ *   file in L0 (a bulk delete) starts an L0 compaction below the file-count trigger.
  */
 
 import { compareBytes } from '../codec/bytes.js';
@@ -113,12 +114,19 @@ export class CompactionPicker {
   }
 
   private pickDeadEntries(version: Version, oldestSnapshotTs: number, busy: ReadonlySet<number>): Compaction | undefined {
+    // An L0 file of mostly tombstones (a bulk delete) would otherwise wait for more L0 files:
+    // push L0 down, and the next picks carry the tombstones to where they drop the data.
+    const l0 = version.files(0);
+    if (l0.some((file) => isDeadHeavy(file, oldestSnapshotTs))) {
+      const compaction = this.pickL0(version, busy);
+      if (compaction !== undefined) return { ...compaction, reason: 'dead-entries' };
+    }
     let chosen: { level: number; file: FileMeta; ratio: number } | undefined;
     for (let level = 1; level < version.numLevels; level++) {
       for (const file of version.files(level)) {
-        if (busy.has(file.number) || file.entries < DEAD_ENTRY_MIN || file.maxSeq > oldestSnapshotTs) continue;
+        if (busy.has(file.number) || !isDeadHeavy(file, oldestSnapshotTs)) continue;
         const ratio = file.deletions / file.entries;
-        if (ratio >= DEAD_ENTRY_RATIO && (chosen === undefined || ratio > chosen.ratio)) chosen = { level, file, ratio };
+        if (chosen === undefined || ratio > chosen.ratio) chosen = { level, file, ratio };
       }
     }
     if (chosen === undefined) return undefined;
@@ -151,6 +159,11 @@ export class CompactionPicker {
     }
     return false;
   }
+}
+
+/** Worth a purge rewrite: enough entries, a high dead share, and seen whole by every snapshot. */
+function isDeadHeavy(file: FileMeta, oldestSnapshotTs: number): boolean {
+  return file.entries >= DEAD_ENTRY_MIN && file.maxSeq <= oldestSnapshotTs && file.deletions / file.entries >= DEAD_ENTRY_RATIO;
 }
 
 export function keyRange(files: readonly FileMeta[]): { lower: Uint8Array; upper: Uint8Array } {

@@ -9,7 +9,9 @@
  *   newer version with seq <= oldestSnapshotTs has been seen. Hidden versions beyond the first
  *   `numVersionsToKeep` are dropped.
  * - A tombstone (or an expired value) with seq <= oldestSnapshotTs hides everything older. When
- *   the output is bottommost (no deeper level holds the key) the tombstone itself is dropped.
+ *   the output is bottommost (no deeper level holds the key) the tombstone itself is dropped,
+ *   unless its seq is above `keepDeadAfterTs` (the newest backup's `until`: the next incremental
+ *   backup must still see the deletion). The highest seq dropped so is `deadPurgedToTs`.
  * - Dropped value pointers are counted per vlog file: that is the value-log GC's discard input.
  *
  * The loop yields to the event loop every `sliceMs` of work so that reads and commits keep
@@ -39,6 +41,8 @@ export interface TableWriterContext {
   oldestSnapshotTs: number;
   numVersionsToKeep: number;
   bottommost: boolean;
+  /** dead entries with a higher seq survive even when bottommost (MAX_SAFE_INTEGER: none) */
+  keepDeadAfterTs: number;
   nowMs: number;
   sliceMs: number;
 }
@@ -50,6 +54,8 @@ export interface TableWriterResult {
   entriesIn: number;
   entriesOut: number;
   bytesWritten: number;
+  /** the highest seq of a tombstone or expired value dropped from the bottom; 0 when none */
+  deadPurgedToTs: number;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -62,6 +68,8 @@ class SurvivalRule {
   private newerVisibleToAll = false;
   private versionsKept = 0;
   private deletedForAll = false;
+  /** the highest seq of a dead entry dropped because the output is bottommost */
+  deadPurgedToTs = 0;
 
   constructor(private readonly ctx: TableWriterContext) {}
 
@@ -79,7 +87,8 @@ class SurvivalRule {
     else if (this.newerVisibleToAll && this.versionsKept >= this.ctx.numVersionsToKeep) keep = false;
     else if (visibleToAll && this.isDead(kind, stored)) {
       this.deletedForAll = true;
-      keep = !this.ctx.bottommost;
+      keep = !this.ctx.bottommost || seq > this.ctx.keepDeadAfterTs;
+      if (!keep && seq > this.deadPurgedToTs) this.deadPurgedToTs = seq;
     }
     if (visibleToAll) this.newerVisibleToAll = true;
     if (keep) this.versionsKept++;
@@ -94,7 +103,7 @@ class SurvivalRule {
 }
 
 export async function writeTables(ctx: TableWriterContext, input: InternalIterator): Promise<TableWriterResult> {
-  const result: TableWriterResult = { files: [], discard: new Map(), entriesIn: 0, entriesOut: 0, bytesWritten: 0 };
+  const result: TableWriterResult = { files: [], discard: new Map(), entriesIn: 0, entriesOut: 0, bytesWritten: 0, deadPurgedToTs: 0 };
   const rule = new SurvivalRule(ctx);
   let output: OutputTable | undefined;
   let lastKey: Uint8Array | undefined;
@@ -130,6 +139,7 @@ export async function writeTables(ctx: TableWriterContext, input: InternalIterat
     throw error;
   }
   for (const file of result.files) result.bytesWritten += file.fileBytes;
+  result.deadPurgedToTs = rule.deadPurgedToTs;
   return result;
 }
 

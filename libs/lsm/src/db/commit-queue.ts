@@ -11,6 +11,8 @@
  *   read-only (RELIABILITY D7): no later group is written.
  */
 
+import { toIoError } from '../errors.js';
+
 export interface CommitRequest<T> {
   readonly payload: T;
   readonly commitTs: number;
@@ -78,7 +80,8 @@ export class CommitQueue<T> {
           await this.host.makeRoom();
           group = this.takeGroup();
           await this.host.writeGroup(group);
-        } catch (error) {
+        } catch (raw) {
+          const error = toIoError(raw, 'commit failed');
           this.failure = error;
           this.host.failed(error, group);
           for (const request of group) request.reject(error);

@@ -23,13 +23,11 @@ import { DbClosedError, IoError, LsmError, ReadOnlyError } from '../errors.js';
 import { joinPath, type Fs } from '../fs/fs.js';
 import { walFileName } from '../fs/filenames.js';
 import type { LockHandle } from '../fs/lock.js';
-import { Kind, MAX_SEQ } from '../keys/internal-key.js';
+import { Kind } from '../keys/internal-key.js';
 import { encodeStoredValue, encodeValuePointer } from '../keys/value-format.js';
 import { MergingIterator } from '../iterator/merging-iterator.js';
 import type { InternalIterator } from '../iterator/internal-iterator.js';
 import { Memtable } from '../memtable/memtable.js';
-import { LevelIterator } from '../iterator/level-iterator.js';
-import type { FileMeta } from '../manifest/version.js';
 import type { Version } from '../manifest/version.js';
 import type { VersionSet } from '../manifest/version-set.js';
 import type { VersionEdit } from '../manifest/version-edit.js';
@@ -48,7 +46,9 @@ import type { ValueLog } from './value-log.js';
 import { EngineStats } from './engine-stats.js';
 import { Mutex } from './mutex.js';
 import { gcCandidates, runValueLogGc } from './value-log-gc.js';
+import { describe, memtablePoolBytes, newLevelIterator, rewriteApplies, startsWith, TimeSlice, toBatchEntry } from './engine-helpers.js';
 
+export { memtablePoolBytes, rewriteApplies, TimeSlice } from './engine-helpers.js';
 export interface CommitPayload {
   writes: PendingWrite[];
   bytes: number;
@@ -180,7 +180,7 @@ export class Engine {
   readItem(key: Uint8Array, readTs: number): Item | undefined {
     const hit = this.findVersion(key, readTs);
     if (hit === undefined) return undefined;
-    return toItem(key, hit.seq, hit.kind, hit.value, this.options.nowMs(), (p) => this.valueLog.read(p), false, hit.source);
+    return toItem(key, hit.seq, hit.kind, hit.value, this.options.nowMs(), (p) => this.valueLog.read(p), false, hit);
   }
 
   /** Every source as internal iterators, newest first; pins the version until `release`. */
@@ -271,7 +271,7 @@ export class Engine {
     await this.fs.syncDir(this.dir);
     this.mem.freeze();
     this.imm.push(this.mem);
-    this.mem = new Memtable({ walNumber, seed: this.nextSeed() });
+    this.mem = new Memtable({ walNumber, seed: this.nextSeed(), initialBytes: memtablePoolBytes(this.options) });
     this.wal = next;
     await wal.close();
     this.background.kick();
@@ -284,6 +284,7 @@ export class Engine {
   private async writeGroupLocked(group: readonly CommitRequest<CommitPayload>[]): Promise<void> {
     const wal = this.wal;
     assert(wal !== undefined, 'a writable engine has a WAL');
+    const slice = new TimeSlice(SLICE_MS);
     const large: { key: Uint8Array; value: Uint8Array; write: PendingWrite }[] = [];
     for (const request of group) {
       for (const write of request.payload.writes) {
@@ -293,6 +294,7 @@ export class Engine {
       }
     }
     const pointers = large.length === 0 ? [] : await this.valueLog.append(large);
+    slice.restart();
     this.stats.vlogBytesWritten = this.valueLog.bytesWritten;
     const stored = new Map<PendingWrite, BatchEntry>();
     large.forEach((entry, i) => {
@@ -313,6 +315,7 @@ export class Engine {
       const entries = request.payload.writes.map((write) => stored.get(write) ?? toBatchEntry(write));
       (request as CommitRequest<CommitPayload> & { entries?: BatchEntry[] }).entries = entries;
       records.push(encodeWriteBatch(request.commitTs, entries));
+      await slice.maybeYield();
     }
     await wal.addRecords(records);
     if (sync) {
@@ -322,20 +325,31 @@ export class Engine {
     let walBytes = 0;
     for (const record of records) walBytes += record.length;
     this.stats.walBytesWritten += walBytes;
-    this.applyGroup(group);
+    slice.restart();
+    await this.applyGroup(group, slice);
   }
 
-  private applyGroup(group: readonly CommitRequest<CommitPayload>[]): void {
+  /**
+   * Inserts the group's entries into the memtable and makes each commit visible in order, yielding
+   * between slices of work: entries of a commit not yet marked applied have seqs above every read
+   * timestamp (no reader sees half a commit), and the WAL mutex keeps rotation out.
+   */
+  private async applyGroup(group: readonly CommitRequest<CommitPayload>[], slice: TimeSlice): Promise<void> {
     for (const request of group) {
       const entries = (request as CommitRequest<CommitPayload> & { entries?: BatchEntry[] }).entries;
       assert(entries !== undefined, 'entries encoded before apply');
-      for (const entry of entries) {
+      const mem = this.mem;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i] as BatchEntry;
         const seq = entry.seq ?? request.commitTs;
-        if (rewriteApplies(this.readSources(), entry.key, seq, request.commitTs)) this.mem.add(entry.key, seq, entry.kind, entry.value);
+        if (rewriteApplies(this.readSources(), entry.key, seq, request.commitTs)) mem.add(entry.key, seq, entry.kind, entry.value);
+        if ((i & 255) === 255) await slice.maybeYield();
       }
+      assert(mem === this.mem, 'no memtable rotation while a group is applied');
       this.memCommitTs.set(this.mem, request.commitTs);
       this.oracle.markApplied(request.commitTs);
       this.notify(request.commitTs, request.payload.writes);
+      await slice.maybeYield();
     }
     this.stats.commitGroups++;
     this.stats.commits += group.length;
@@ -379,6 +393,7 @@ export class Engine {
       oldestSnapshotTs: this.oracle.oldestSnapshotTs(),
       numVersionsToKeep: this.options.numVersionsToKeep,
       bottommost,
+      keepDeadAfterTs: this.versions.keepDeadAfterTs ?? Number.MAX_SAFE_INTEGER,
       nowMs: this.options.nowMs(),
       sliceMs: SLICE_MS,
     };
@@ -421,7 +436,9 @@ export class Engine {
   private compactOnce(): Promise<boolean> {
     return this.withCompactionLock(async () => {
       if (this.options.readOnly || this.closed) return false;
-      const compaction = this.picker.pick(this.versions.current, this.oracle.oldestSnapshotTs(), new Set());
+      // dead entries newer than the backup watermark stay: a purge rewrite could not drop them
+      const horizon = Math.min(this.oracle.oldestSnapshotTs(), this.versions.keepDeadAfterTs ?? Number.MAX_SAFE_INTEGER);
+      const compaction = this.picker.pick(this.versions.current, horizon, new Set());
       if (compaction === undefined) return false;
       await this.runCompaction(compaction);
       return true;
@@ -436,6 +453,14 @@ export class Engine {
         if (compaction !== undefined) await this.runCompaction(compaction);
       });
     }
+    // The bottom level in place, when it still holds dead entries (e.g. tombstones a backup
+    // watermark kept, or shadowed versions a snapshot needed): flatten reclaims all dead space.
+    await this.withCompactionLock(async () => {
+      const bottom = this.options.numLevels - 1;
+      if (!this.versions.current.files(bottom).some((file) => file.deletions > 0)) return;
+      const compaction = this.picker.pickManual(this.versions.current, bottom);
+      if (compaction !== undefined) await this.runCompaction(compaction);
+    });
   }
 
   /** Background GC: one file at a time, when a file is at least half garbage. */
@@ -477,6 +502,7 @@ export class Engine {
       deletedFiles: deleted,
       newFiles: result.files.map((file) => ({ level: compaction.outputLevel, file })),
       discard: [...result.discard].map(([fileNumber, bytes]) => ({ fileNumber, bytes })),
+      ...(result.deadPurgedToTs > 0 ? { deadPurgedToTs: result.deadPurgedToTs } : {}),
     });
     for (const file of result.files) this.pendingOutputs.delete(file.number);
     this.stats.compactionBytesWritten += result.bytesWritten;
@@ -530,6 +556,9 @@ export class Engine {
   async cleanup(atOpen = false): Promise<void> {
     if (this.options.readOnly) return;
     await this.retireVlogs();
+    // Taken before the live set: a table created while this pass lists and unlinks (a flush or
+    // compaction output, not yet in any version) is numbered at or above it and is kept.
+    const newFilesFrom = this.versions.nextFileNumber;
     const live = new Set<number>();
     for (const version of [this.versions.current, ...this.pinned.keys()]) {
       for (const file of version.allFiles()) live.add(file.number);
@@ -538,6 +567,7 @@ export class Engine {
     const liveWals = new Set<number>([this.mem.walNumber, ...this.imm.map((m) => m.walNumber)]);
     const removed = await deleteObsoleteFiles(this.fs, this.dir, {
       liveTables: live,
+      newFilesFrom,
       liveWals,
       logNumber: this.versions.logNumber,
       manifestNumber: this.versions.manifestFileNumber,
@@ -566,34 +596,4 @@ export class Engine {
       await this.lock?.release();
     }
   }
-}
-
-function toBatchEntry(write: PendingWrite): BatchEntry {
-  const seq = write.seq === undefined ? {} : { seq: write.seq };
-  if (write.kind === Kind.DELETE) return { kind: Kind.DELETE, key: write.key, value: new Uint8Array(0), ...seq };
-  return { kind: Kind.VALUE, key: write.key, value: encodeStoredValue(write.value, write.expiresAt, write.userMeta), ...seq };
-}
-
-/**
- * Whether a batch entry applies: always, unless it is a value-log GC rewrite (an explicit seq
- * below its commit's), which applies only while that seq is still the key's newest version, so a
- * rewrite never lands in a newer source than a newer version of its key.
- */
-export function rewriteApplies(sources: ReadSources, key: Uint8Array, seq: number, commitTs: number): boolean {
-  if (seq === commitTs) return true;
-  return findVersion(sources, key, MAX_SEQ)?.seq === seq;
-}
-
-function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
-  if (key.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
-  return true;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function newLevelIterator(files: readonly FileMeta[], open: (index: number) => InternalIterator): InternalIterator {
-  return new LevelIterator(files.map((f) => ({ smallest: f.smallestKey, largest: f.largestKey })), open);
 }

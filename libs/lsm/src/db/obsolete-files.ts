@@ -13,6 +13,11 @@ import { parseFileName } from '../fs/filenames.js';
 
 export interface LiveFiles {
   liveTables: ReadonlySet<number>;
+  /**
+   * The next file number when `liveTables` was taken: a table numbered at or above it was created
+   * after that moment (an output being written) and is never deleted by this pass.
+   */
+  newFilesFrom: number;
   liveWals: ReadonlySet<number>;
   logNumber: number;
   manifestNumber: number;
@@ -29,7 +34,7 @@ export async function deleteObsoleteFiles(fs: Fs, dir: string, live: LiveFiles):
     let obsolete = false;
     switch (parsed.type) {
       case 'table':
-        obsolete = !live.liveTables.has(parsed.number);
+        obsolete = parsed.number < live.newFilesFrom && !live.liveTables.has(parsed.number);
         break;
       case 'wal':
         obsolete = parsed.number < live.logNumber && !live.liveWals.has(parsed.number);

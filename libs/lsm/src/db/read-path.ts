@@ -8,6 +8,7 @@
  * Everything here is synchronous: cached blocks cost no thread-pool round trip.
  */
 
+import { copyOut } from '../codec/byte-slab.js';
 import { compareBytes } from '../codec/bytes.js';
 import { CorruptionError } from '../errors.js';
 import { Kind } from '../keys/internal-key.js';
@@ -17,14 +18,23 @@ import type { Version } from '../manifest/version.js';
 import type { TableCache } from '../sstable/table-cache.js';
 import type { Item } from '../txn/txn.js';
 
-export interface VersionHit {
-  seq: number;
-  kind: Kind;
-  /** stored value (keys/value-format.ts) */
-  value: Uint8Array;
-  /** where it came from, for corruption reports */
-  source: string;
+export class VersionHit {
+  constructor(
+    readonly seq: number,
+    readonly kind: Kind,
+    /** stored value (keys/value-format.ts) */
+    readonly value: Uint8Array,
+    /** the table it came from; MEMTABLE_SOURCE for a memtable */
+    readonly fileNumber: number,
+  ) {}
+
+  /** Where it came from, for corruption reports (built on demand: no string per read). */
+  get source(): string {
+    return this.fileNumber === MEMTABLE_SOURCE ? 'memtable' : `table ${this.fileNumber}`;
+  }
 }
+
+export const MEMTABLE_SOURCE = -1;
 
 export interface ReadSources {
   mem: Memtable;
@@ -36,17 +46,17 @@ export interface ReadSources {
 
 export function findVersion(sources: ReadSources, key: Uint8Array, readTs: number): VersionHit | undefined {
   const fromMem = sources.mem.get(key, readTs);
-  if (fromMem !== undefined) return { ...fromMem, source: 'memtable' };
+  if (fromMem !== undefined) return new VersionHit(fromMem.seq, fromMem.kind, fromMem.value, MEMTABLE_SOURCE);
   for (let i = sources.imm.length - 1; i >= 0; i--) {
     const hit = (sources.imm[i] as Memtable).get(key, readTs);
-    if (hit !== undefined) return { ...hit, source: 'memtable' };
+    if (hit !== undefined) return new VersionHit(hit.seq, hit.kind, hit.value, MEMTABLE_SOURCE);
   }
   const { version, tables } = sources;
   for (const file of version.files(0)) {
     if (compareBytes(key, file.smallestKey) < 0 || compareBytes(key, file.largestKey) > 0) continue;
     if (file.minSeq > readTs) continue;
     const hit = tables.get(file.number, key, readTs);
-    if (hit !== undefined) return { seq: hit.seq, kind: hit.kind, value: hit.value, source: `table ${file.number}` };
+    if (hit !== undefined) return new VersionHit(hit.seq, hit.kind, hit.value, file.number);
   }
   for (let level = 1; level < version.numLevels; level++) {
     const index = version.findFile(level, key);
@@ -54,7 +64,7 @@ export function findVersion(sources: ReadSources, key: Uint8Array, readTs: numbe
     const file = version.files(level)[index];
     if (file === undefined || file.minSeq > readTs) continue;
     const hit = tables.get(file.number, key, readTs);
-    if (hit !== undefined) return { seq: hit.seq, kind: hit.kind, value: hit.value, source: `table ${file.number}` };
+    if (hit !== undefined) return new VersionHit(hit.seq, hit.kind, hit.value, file.number);
   }
   return undefined;
 }
@@ -73,19 +83,24 @@ export function toItem(
   nowMs: number,
   resolve: ValueResolver,
   keysOnly: boolean,
-  source: string,
+  /** where it came from, for corruption reports (a VersionHit formats it only then) */
+  from: string | { readonly source: string },
 ): Item | undefined {
   if (kind === Kind.DELETE) return undefined;
   const header = decodeValueHeader(stored);
-  if (header === undefined) throw new CorruptionError(source, 0, 'malformed stored value header');
+  if (header === undefined) throw new CorruptionError(sourceName(from), 0, 'malformed stored value header');
   if (header.expiresAt !== 0 && header.expiresAt <= nowMs) return undefined;
   let value: Uint8Array;
   if (keysOnly) value = new Uint8Array(0);
-  else if (kind === Kind.VALUE) value = stored.slice(header.payloadOffset);
+  else if (kind === Kind.VALUE) value = copyOut(stored, header.payloadOffset);
   else {
     const pointer = decodeValuePointer(stored, header.payloadOffset);
-    if (pointer === undefined) throw new CorruptionError(source, 0, 'malformed value pointer');
+    if (pointer === undefined) throw new CorruptionError(sourceName(from), 0, 'malformed value pointer');
     value = resolve(pointer);
   }
   return { key, value, userMeta: header.userMeta, expiresAt: header.expiresAt, version: seq };
+}
+
+function sourceName(from: string | { readonly source: string }): string {
+  return typeof from === 'string' ? from : from.source;
 }

@@ -4,6 +4,7 @@
  * log. Pins the Version it reads until closed, so compaction cannot delete its files.
  */
 
+import { copyOut } from '../codec/byte-slab.js';
 import { CorruptionError } from '../errors.js';
 import { DbIterator } from '../iterator/db-iterator.js';
 import { MergingIterator } from '../iterator/merging-iterator.js';
@@ -55,11 +56,11 @@ export class UserCursorImpl implements UserCursor {
 
   item(): Item {
     const it = this.iterator;
-    const key = it.key().slice();
+    const key = copyOut(it.key());
     let value: Uint8Array = EMPTY;
     if (!this.keysOnly) {
       const payload = it.payload();
-      if (it.kind() === Kind.VALUE) value = payload.slice();
+      if (it.kind() === Kind.VALUE) value = copyOut(payload);
       else {
         const pointer = decodeValuePointer(payload, 0);
         if (pointer === undefined) throw new CorruptionError('iterator', 0, 'malformed value pointer');

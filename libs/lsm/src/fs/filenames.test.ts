@@ -11,6 +11,7 @@ import {
   vlogFileName, walFileName,
 } from './filenames.js';
 import type { FileType } from './filenames.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now());
 
@@ -71,7 +72,7 @@ describe('filenames', () => {
           expect(parseFileName(name)).toEqual({ type, number: fileNumber });
         },
       ),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
   });
 
@@ -86,7 +87,7 @@ describe('filenames', () => {
         const parsed = parseFileName(name);
         if (parsed !== undefined) expect(fileName(parsed.type, parsed.number)).toBe(name === '000000.dbtmp' ? 'CURRENT.dbtmp' : name);
       }),
-      { seed, numRuns: 2000 },
+      { seed, numRuns: propertyRuns(2000) },
     );
   });
 });

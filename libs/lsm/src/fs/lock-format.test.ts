@@ -12,6 +12,7 @@ import { CorruptionError } from '../errors.js';
 import { fromHex, toHex, utf8 } from '../codec/bytes.js';
 import { decodeLockRecord, encodeLockRecord, LOCK_FILE_BYTES_MAX } from './lock-format.js';
 import type { LockRecord } from './lock-format.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now());
 const golden = new URL('../../testdata/fs/lock-record-v1.hex', import.meta.url);
@@ -57,7 +58,7 @@ describe('lock-format', () => {
       fc.property(recordArbitrary, (record) => {
         expect(decodeLockRecord(encodeLockRecord(record))).toEqual(record);
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
   });
 
@@ -91,7 +92,7 @@ describe('lock-format', () => {
       );
     fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), mutated), decodesOrCorruption), {
       seed,
-      numRuns: 2000,
+      numRuns: propertyRuns(2000),
     });
   });
 });

@@ -23,6 +23,14 @@ export interface VersionState {
   vlogFiles: Set<number>;
   /** garbage bytes per vlog file, fed by compaction, read by value-log GC */
   discard: Map<number, number>;
+  /**
+   * The newest backup's `until` (undefined: no backup was ever taken): compaction keeps dead
+   * entries (tombstones, expired values) with a higher seq, so the next incremental backup
+   * (`since` = this) carries every deletion (docs/backup.md "Deletions").
+   */
+  keepDeadAfterTs?: number;
+  /** the highest seq of a dead entry compaction has dropped; absent when none */
+  deadPurgedToTs?: number;
 }
 
 export function applyEdit(state: VersionState, edit: VersionEdit, fileName: string, offset: number): VersionState {
@@ -59,6 +67,8 @@ export function applyEdit(state: VersionState, edit: VersionEdit, fileName: stri
     logNumber: Math.max(state.logNumber, edit.logNumber ?? 0),
     vlogFiles,
     discard,
+    ...maxField('keepDeadAfterTs', state.keepDeadAfterTs, edit.keepDeadAfterTs),
+    ...maxField('deadPurgedToTs', state.deadPurgedToTs, edit.deadPurgedToTs),
   };
 }
 
@@ -71,5 +81,13 @@ export function snapshotEdit(state: VersionState): VersionEdit {
     newFiles: state.version.levels.flatMap((files, level) => files.map((file) => ({ level, file }))),
     vlogAdded: [...state.vlogFiles],
     discard: [...state.discard].map(([fileNumber, bytes]) => ({ fileNumber, bytes })),
+    ...(state.keepDeadAfterTs === undefined ? {} : { keepDeadAfterTs: state.keepDeadAfterTs }),
+    ...(state.deadPurgedToTs === undefined ? {} : { deadPurgedToTs: state.deadPurgedToTs }),
   };
+}
+
+/** A timestamp field that only moves forward; absent until an edit first sets it. */
+function maxField<K extends string>(name: K, before: number | undefined, edit: number | undefined): Partial<Record<K, number>> {
+  if (before === undefined && edit === undefined) return {};
+  return { [name]: Math.max(before ?? 0, edit ?? 0) } as Partial<Record<K, number>>;
 }

@@ -10,6 +10,7 @@ import { encodeLogHeader, LOG_HEADER_BYTES } from '../record/record-format.js';
 import { encodeRecords } from '../record/record-writer.js';
 import { decodeVersionEdit, EditTag, encodeVersionEdit, type VersionEdit } from './version-edit.js';
 import type { FileMeta } from './version.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now() % 2 ** 31);
 
@@ -27,6 +28,8 @@ const edit: fc.Arbitrary<VersionEdit> = fc.record(
     vlogAdded: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
     vlogDeleted: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
     discard: fc.array(fc.record({ fileNumber: fc.nat(), bytes: fc.nat() }), { minLength: 1, maxLength: 3 }),
+    keepDeadAfterTs: fc.maxSafeNat(),
+    deadPurgedToTs: fc.maxSafeNat(),
   },
   { requiredKeys: [] },
 );
@@ -37,7 +40,7 @@ describe(`version edit codec (seed ${seed})`, () => {
       fc.property(edit, (e) => {
         expect(decodeVersionEdit(encodeVersionEdit(e), 'MANIFEST-000001', 16)).toEqual(e);
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
   });
 
@@ -75,7 +78,7 @@ describe(`version edit codec (seed ${seed})`, () => {
           expect(error).toBeInstanceOf(CorruptionError);
         }
       }),
-      { seed, numRuns: 2000 },
+      { seed, numRuns: propertyRuns(2000) },
     );
   });
 
@@ -130,7 +133,7 @@ describe(`version edit codec (seed ${seed})`, () => {
           expect(error).toBeInstanceOf(CorruptionError);
         }
       }),
-      { seed, numRuns: 2000 },
+      { seed, numRuns: propertyRuns(2000) },
     );
   });
 });

@@ -17,6 +17,11 @@
  *   tag 6  VLOG_ADDED        body := number:uvarint                                     (repeated)
  *   tag 7  VLOG_DELETED      body := number:uvarint                                     (repeated)
  *   tag 8  VLOG_DISCARD      body := number:uvarint garbage_bytes:uvarint (added)       (repeated)
+ *   tag 9  KEEP_DEAD_AFTER   body := ts:uvarint      the `until` of the newest backup: compaction
+ *                                                    keeps tombstones and expired values newer
+ *                                                    than it, even in the bottom level
+ *   tag 10 DEAD_PURGED_TO    body := ts:uvarint      the highest seq of a tombstone or expired
+ *                                                    value compaction has dropped (max over edits)
  *   bytes       := length:uvarint byte[length]
  *
  * Tags are written to disk; never change or reuse them. An unknown tag is corruption (a newer
@@ -37,6 +42,8 @@ export const EditTag = {
   VLOG_ADDED: 6,
   VLOG_DELETED: 7,
   VLOG_DISCARD: 8,
+  KEEP_DEAD_AFTER: 9,
+  DEAD_PURGED_TO: 10,
 } as const;
 
 export interface VersionEdit {
@@ -48,6 +55,10 @@ export interface VersionEdit {
   vlogAdded?: number[];
   vlogDeleted?: number[];
   discard?: { fileNumber: number; bytes: number }[];
+  /** incremental-backup watermark (the newest backup's `until`); see docs/backup.md "Deletions" */
+  keepDeadAfterTs?: number;
+  /** the highest seq of a dead entry (tombstone, expired value) compaction dropped */
+  deadPurgedToTs?: number;
 }
 
 class Writer {
@@ -127,6 +138,14 @@ export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
     w.uint(fileNumber);
     w.uint(bytes);
   }
+  if (edit.keepDeadAfterTs !== undefined) {
+    w.uint(EditTag.KEEP_DEAD_AFTER);
+    w.uint(edit.keepDeadAfterTs);
+  }
+  if (edit.deadPurgedToTs !== undefined) {
+    w.uint(EditTag.DEAD_PURGED_TO);
+    w.uint(edit.deadPurgedToTs);
+  }
   return w.finish();
 }
 
@@ -171,6 +190,8 @@ export function decodeVersionEdit(record: Uint8Array, fileName: string, offset: 
       case EditTag.VLOG_ADDED: (edit.vlogAdded ??= []).push(uint()); break;
       case EditTag.VLOG_DELETED: (edit.vlogDeleted ??= []).push(uint()); break;
       case EditTag.VLOG_DISCARD: (edit.discard ??= []).push({ fileNumber: uint(), bytes: uint() }); break;
+      case EditTag.KEEP_DEAD_AFTER: edit.keepDeadAfterTs = uint(); break;
+      case EditTag.DEAD_PURGED_TO: edit.deadPurgedToTs = uint(); break;
       default: fail(`unknown tag ${tag}`);
     }
   }

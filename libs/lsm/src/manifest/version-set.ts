@@ -57,11 +57,24 @@ export class VersionSet {
   get discardBytes(): ReadonlyMap<number, number> {
     return this.state.discard;
   }
+  /** dead entries newer than this survive compaction (the newest backup's `until`) */
+  get keepDeadAfterTs(): number | undefined {
+    return this.state.keepDeadAfterTs;
+  }
+  /** the highest seq of a dead entry compaction has dropped */
+  get deadPurgedToTs(): number {
+    return this.state.deadPurgedToTs ?? 0;
+  }
   get failed(): unknown {
     return this.failure;
   }
   get manifestFileNumber(): number {
     return this.manifestNumber;
+  }
+
+  /** The number the next `newFileNumber()` returns. */
+  get nextFileNumber(): number {
+    return this.state.nextFileNumber;
   }
 
   /** Hands out a fresh file number. */
@@ -94,8 +107,12 @@ export class VersionSet {
     return set;
   }
 
-  /** Reads CURRENT and replays the MANIFEST it names. */
-  static async recover(fs: Fs, dir: string, numLevels: number, readOnly = false): Promise<VersionSet> {
+  /**
+   * Reads CURRENT and replays the MANIFEST it names. Writes nothing: a writable open calls
+   * `startWriting()` once everything else it reads has checked out, so that an open failing on a
+   * corrupt store leaves every file as it was.
+   */
+  static async recover(fs: Fs, dir: string, numLevels: number): Promise<VersionSet> {
     const currentPath = joinPath(dir, CURRENT_FILE_NAME);
     const currentText = fromUtf8(await fs.readFile(currentPath));
     if (!currentText.endsWith('\n')) throw new CorruptionError(CURRENT_FILE_NAME, currentText.length, 'CURRENT does not end with a newline');
@@ -123,10 +140,15 @@ export class VersionSet {
     state.nextFileNumber = Math.max(state.nextFileNumber, parsed.number + 1);
     const set = new VersionSet(fs, dir, state);
     set.manifestNumber = parsed.number;
-    // Append to a fresh MANIFEST: the old one may end in a torn record. A read-only open writes
-    // nothing (it holds no LOCK).
-    if (!readOnly) await set.startManifest();
     return set;
+  }
+
+  /**
+   * After `recover`, in a writable open: append from now on to a fresh MANIFEST (the old one may
+   * end in a torn record), swap CURRENT to it and remove the old one.
+   */
+  async startWriting(): Promise<void> {
+    await this.startManifest();
   }
 
   /**

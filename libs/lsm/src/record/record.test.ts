@@ -15,6 +15,7 @@ import { CHUNK_HEADER_BYTES, LOG_BLOCK_BYTES, LOG_HEADER_BYTES, encodeLogHeader 
 import type { LogKind } from './record-format.js';
 import { readRecords } from './record-reader.js';
 import { RecordWriter, encodeRecords } from './record-writer.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now() % 2 ** 31);
 
@@ -109,7 +110,7 @@ describe(`record framing (seed ${seed})`, () => {
         expect(result.validEndOffset).toBe(file.bytes.length);
         expect(equalBytes(buildLog(all), file.bytes)).toBe(true); // the layout depends only on offsets
       }),
-      { seed, numRuns: 60 },
+      { seed, numRuns: propertyRuns(60) },
     );
   });
 
@@ -203,7 +204,7 @@ describe(`record framing (seed ${seed})`, () => {
         expectSameRecords(result.records, d5Records);
         expect(result.tornTail).toBe(true);
       }),
-      { seed, numRuns: 200 },
+      { seed, numRuns: propertyRuns(200) },
     );
   });
 
@@ -280,7 +281,7 @@ describe(`record framing (seed ${seed})`, () => {
           expect(error).toBeInstanceOf(CorruptionError);
         }
       }),
-      { seed, numRuns: 2000 },
+      { seed, numRuns: propertyRuns(2000) },
     );
   });
 

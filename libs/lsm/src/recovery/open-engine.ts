@@ -4,16 +4,19 @@
  * 2. No CURRENT: a directory without tables, WALs or value logs is a new database (a crash during
  *    creation leaves at most a MANIFEST or temp file, removed); otherwise CURRENT is missing and
  *    the store is corrupt — reported, never recreated over data.
- * 3. Replay the MANIFEST named by CURRENT (version-set.ts).
+ * 3. Replay the MANIFEST named by CURRENT (version-set.ts), open every table it lists (footer and
+ *    properties are checked) and the value logs. Nothing is written up to the end of step 4, so
+ *    an open that fails on a corrupt store changes no file.
  * 4. Replay every WAL numbered at or above the MANIFEST's logNumber, oldest first, into one
  *    memtable. A torn tail ends a log (the writer died mid-append); damage followed by valid
  *    records is CORRUPTION naming the file and offset. Only whole batches are applied (D6).
- * 5. Writable opens flush the recovered memtable to L0, start a fresh WAL, and log one edit
+ * 5. Writable opens start a fresh MANIFEST (CURRENT swapped to it), flush the recovered memtable
+ *    to L0, start a fresh WAL, and log one edit
  *    {logNumber: new WAL, new L0 file, lastSeq}; only after that edit is durable are the old WALs
  *    and other unreferenced files deleted (D4). Read-only opens keep the memtable in memory.
  */
 
-import { CorruptionError, IoError, LsmError } from '../errors.js';
+import { CorruptionError, errnoOf, IoError, isLsmError, LsmError, toIoError } from '../errors.js';
 import { dirName, joinPath, type Fs } from '../fs/fs.js';
 import { CURRENT_FILE_NAME, parseFileName, tableFileName, walFileName } from '../fs/filenames.js';
 import { acquireLock, type LockHandle } from '../fs/lock.js';
@@ -25,20 +28,20 @@ import { RecordWriter } from '../record/record-writer.js';
 import { BlockCache } from '../sstable/block-cache.js';
 import { TableCache } from '../sstable/table-cache.js';
 import { decodeWriteBatch } from '../batch/write-batch-format.js';
-import { Engine, rewriteApplies } from '../db/engine.js';
+import { Engine, memtablePoolBytes, rewriteApplies } from '../db/engine.js';
 import { ValueLog } from '../db/value-log.js';
 
 export async function openEngine(options: ResolvedOptions, fs: Fs): Promise<Engine> {
   const dir = options.dir;
   if (!options.readOnly) {
-    const existed = (await fs.stat(dir)) !== undefined;
+    const existed = (await wrapIo(() => fs.stat(dir), `cannot stat ${dir}`)) !== undefined;
     await wrapIo(() => fs.mkdir(dir), `cannot create ${dir}`);
     // A new database directory's own entry must be durable before anything in it is.
     if (!existed) await wrapIo(() => fs.syncDir(dirName(dir)), `cannot sync the parent of ${dir}`);
   }
-  const lock = options.readOnly ? undefined : await acquireLock(fs, dir, { timeoutMs: options.lockTimeoutMs });
+  const lock = options.readOnly ? undefined : await wrapErrno(() => acquireLock(fs, dir, { timeoutMs: options.lockTimeoutMs }), `cannot lock ${dir}`);
   try {
-    return await openLocked(options, fs, lock);
+    return await wrapErrno(() => openLocked(options, fs, lock), `cannot open ${dir}`);
   } catch (error) {
     await lock?.release().catch(() => undefined);
     throw error;
@@ -50,6 +53,7 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
   const names = await wrapIo(() => fs.readdir(dir), `cannot list ${dir}`);
   const parsed = names.map((name) => ({ name, parsed: parseFileName(name) }));
   let versions: VersionSet;
+  let recoveredVersions = false;
   if (!names.includes(CURRENT_FILE_NAME)) {
     const data = parsed.filter((p) => p.parsed !== undefined && ['table', 'wal', 'vlog'].includes(p.parsed.type));
     if (data.length > 0) {
@@ -58,7 +62,17 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     if (options.readOnly) throw new CorruptionError(CURRENT_FILE_NAME, 0, 'no database here to open read-only');
     versions = await VersionSet.create(fs, dir, options.numLevels);
   } else {
-    versions = await VersionSet.recover(fs, dir, options.numLevels, options.readOnly);
+    try {
+      versions = await VersionSet.recover(fs, dir, options.numLevels);
+    } catch (error) {
+      // CURRENT names a MANIFEST that is not there: a damaged CURRENT, not an I/O error
+      // (regression: corruption-sweep.rel.test.ts, a flipped digit in CURRENT gave IO_ERROR).
+      if (!(error instanceof LsmError) && errnoOf(error) === 'ENOENT') {
+        throw new CorruptionError(CURRENT_FILE_NAME, 0, `CURRENT names a MANIFEST that does not exist (${describeError(error)})`);
+      }
+      throw error;
+    }
+    recoveredVersions = true;
   }
   for (const { parsed: file } of parsed) if (file !== undefined) versions.reserveAbove(file.number);
   const blockCache = new BlockCache(options.blockCacheBytes);
@@ -68,7 +82,18 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     openFile: (n) => fs.openReadable(joinPath(dir, tableFileName(n))),
     ...(fs.openReadableSync === undefined ? {} : { openFileSync: (n: number) => requireSync(fs)(joinPath(dir, tableFileName(n))) }),
   });
-  for (const file of versions.current.allFiles()) await tables.ensureOpen(file.number);
+  for (const file of versions.current.allFiles()) {
+    try {
+      await tables.ensureOpen(file.number);
+    } catch (error) {
+      // A table the MANIFEST lists but the directory lacks is corruption of the store, not an I/O
+      // error (regression: corruption-sweep.rel.test.ts, a MANIFEST cut back to an older version).
+      if (isLsmError(error, 'IO_ERROR') && error instanceof IoError && error.errno === 'ENOENT') {
+        throw new CorruptionError(tableFileName(file.number), 0, 'a table the MANIFEST lists does not exist');
+      }
+      throw error;
+    }
+  }
   // Live vlog files: listed in the MANIFEST (vlogAdded is logged before a file is created) and
   // present; one listed but absent was never written to (its creation did not happen).
   const vlogNumbers = parsed
@@ -88,6 +113,9 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     .map((p) => p.parsed?.number ?? 0)
     .sort((a, b) => a - b);
   for (const number of wals) await replayWal(fs, dir, number, recovered, versions, valueLog, tables);
+  // Tables, value logs and WALs all checked out: only now write anything, so an open that fails
+  // on a corrupt store changes no file (regression: open-corrupt-store-changes-no-file.test.ts).
+  if (recoveredVersions && !options.readOnly) await versions.startWriting();
 
   let wal: RecordWriter | undefined;
   let mem = recovered;
@@ -97,7 +125,7 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     wal = await RecordWriter.create(file, 'WAL');
     await wal.sync();
     await fs.syncDir(dir);
-    mem = new Memtable({ walNumber, seed: options.seed + 1 });
+    mem = new Memtable({ walNumber, seed: options.seed + 1, initialBytes: memtablePoolBytes(options) });
   }
   const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem, wal });
   if (!options.readOnly) {
@@ -148,6 +176,19 @@ function requireSync(fs: Fs): NonNullable<Fs['openReadableSync']> {
   return open.bind(fs);
 }
 
+/**
+ * An operating-system error (errno-shaped) from anywhere in the open becomes an IoError
+ * (regression: io-errors.rel.test.ts found a raw EIO escaping open); anything else, a bug
+ * included, propagates unchanged.
+ */
+async function wrapErrno<T>(run: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toIoError(error, message);
+  }
+}
+
 async function wrapIo<T>(run: () => Promise<T>, message: string): Promise<T> {
   try {
     return await run();
@@ -155,4 +196,8 @@ async function wrapIo<T>(run: () => Promise<T>, message: string): Promise<T> {
     if (error instanceof LsmError) throw error;
     throw new IoError(`${message}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -34,6 +34,9 @@ export interface BlockCacheStats {
 export class BlockCache {
   readonly capacityBytes: number;
   private readonly files = new Map<number, Map<number, Node>>();
+  /** memo of the last `files` lookup (a point read asks for 3 blocks of one table in a row) */
+  private memoFileNumber = -1;
+  private memoFile: Map<number, Node> | undefined;
   private newest: Node | undefined;
   private oldest: Node | undefined;
   private used = 0;
@@ -74,7 +77,7 @@ export class BlockCache {
 
   /** The cached block, marked most recently used; counts a hit or a miss. */
   get(fileNumber: number, offset: number): Uint8Array | undefined {
-    const node = this.files.get(fileNumber)?.get(offset);
+    const node = this.fileMap(fileNumber)?.get(offset);
     if (node === undefined) {
       this.missCount++;
       return undefined;
@@ -90,7 +93,7 @@ export class BlockCache {
   /** Caches `block` (replacing an entry with the same key), evicting least recently used blocks. */
   insert(fileNumber: number, offset: number, block: Uint8Array): void {
     const chargeBytes = block.byteLength;
-    const existing = this.files.get(fileNumber)?.get(offset);
+    const existing = this.fileMap(fileNumber)?.get(offset);
     if (existing !== undefined) this.remove(existing);
     if (chargeBytes > this.capacityBytes) return;
     while (this.used + chargeBytes > this.capacityBytes && this.oldest !== undefined) this.remove(this.oldest);
@@ -98,6 +101,7 @@ export class BlockCache {
     if (perFile === undefined) {
       perFile = new Map();
       this.files.set(fileNumber, perFile);
+      this.forgetMemo();
     }
     const node: Node = { fileNumber, offset, block, chargeBytes, newer: undefined, older: undefined };
     perFile.set(offset, node);
@@ -116,10 +120,12 @@ export class BlockCache {
       this.count--;
     }
     this.files.delete(fileNumber);
+    this.forgetMemo();
   }
 
   clear(): void {
     this.files.clear();
+    this.forgetMemo();
     this.newest = undefined;
     this.oldest = undefined;
     this.used = 0;
@@ -131,9 +137,25 @@ export class BlockCache {
     const perFile = this.files.get(node.fileNumber);
     assert(perFile !== undefined && perFile.get(node.offset) === node, 'block cache index out of sync');
     perFile.delete(node.offset);
-    if (perFile.size === 0) this.files.delete(node.fileNumber);
+    if (perFile.size === 0) {
+      this.files.delete(node.fileNumber);
+      this.forgetMemo();
+    }
     this.used -= node.chargeBytes;
     this.count--;
+  }
+
+  private fileMap(fileNumber: number): Map<number, Node> | undefined {
+    if (fileNumber === this.memoFileNumber) return this.memoFile;
+    const perFile = this.files.get(fileNumber);
+    this.memoFileNumber = fileNumber;
+    this.memoFile = perFile;
+    return perFile;
+  }
+
+  private forgetMemo(): void {
+    this.memoFileNumber = -1;
+    this.memoFile = undefined;
   }
 
   private unlink(node: Node): void {

@@ -19,6 +19,7 @@ import { BlockIterator } from './block-reader.js';
 import {
   type TestEntry, compareWithModel, entriesHex, makeRng, randomEntries, scanBackward, scanForward,
 } from './test-files.test-util.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const GOLDEN_BLOCK_CRC = '0e704673';
 const seed = Number(process.env['SEED'] ?? Date.now());
@@ -49,7 +50,7 @@ describe('block', () => {
         expect(entriesHex(scanForward(iterator))).toEqual(entriesHex(entries));
         expect(entriesHex(scanBackward(iterator))).toEqual(entriesHex(entries).reverse());
       }),
-      { seed, numRuns: 300 },
+      { seed, numRuns: propertyRuns(300) },
     );
   });
 
@@ -61,7 +62,7 @@ describe('block', () => {
         const iterator = iteratorOver(buildBlock(entries, interval));
         expect(compareWithModel(iterator, entries, rng, 200)).toBeUndefined();
       }),
-      { seed, numRuns: 300 },
+      { seed, numRuns: propertyRuns(300) },
     );
   });
 

@@ -8,7 +8,9 @@
  * before a synchronous read of table n; a miss is then a BugError, never a silent wrong answer.
  *
  * Invariants:
- * - At most `maxOpenTables` readers are in the cache; the least recently used is evicted first.
+ * - At most `maxOpenTables` readers are in the cache; the least recently used is evicted first
+ *   (recency is a use counter per entry: a hit costs one store, not a Map delete and re-insert;
+ *   the eviction scan is O(open tables) and runs only when a table is opened at capacity).
  * - A reader evicted while iterators or leases reference it is closed when the last one is
  *   released (reference counting); one not referenced is closed at once.
  * - `evict(n)` (the file became obsolete) also drops its blocks from the BlockCache.
@@ -39,6 +41,8 @@ interface Entry {
   readonly fileNumber: number;
   readonly reader: TableReader;
   refs: number;
+  /** value of the cache's use counter at the last use (larger = more recent) */
+  lastUse: number;
   /** no longer in the cache map: close when refs drops to 0 */
   evicted: boolean;
 }
@@ -62,8 +66,8 @@ export class TableCache {
   readonly maxOpenTables: number;
   private readonly openFile: (fileNumber: number) => Promise<ReadableFile>;
   private readonly openFileSync: ((fileNumber: number) => ReadableFile) | undefined;
-  /** insertion order = recency order (oldest first) */
   private readonly entries = new Map<number, Entry>();
+  private useClock = 0;
   private readonly opening = new Map<number, Promise<Entry>>();
   private readonly closing = new Set<Promise<void>>();
   private hitCount = 0;
@@ -220,19 +224,22 @@ export class TableCache {
   }
 
   private insert(fileNumber: number, reader: TableReader): Entry {
-    const entry: Entry = { fileNumber, reader, refs: 0, evicted: false };
+    const entry: Entry = { fileNumber, reader, refs: 0, lastUse: ++this.useClock, evicted: false };
     this.entries.set(fileNumber, entry);
-    for (const oldest of this.entries.values()) {
-      if (this.entries.size <= this.maxOpenTables) break;
-      if (oldest !== entry) this.drop(oldest);
+    while (this.entries.size > this.maxOpenTables) {
+      let oldest: Entry | undefined;
+      for (const candidate of this.entries.values()) {
+        if (candidate !== entry && (oldest === undefined || candidate.lastUse < oldest.lastUse)) oldest = candidate;
+      }
+      assert(oldest !== undefined, 'table cache over capacity with nothing to evict');
+      this.drop(oldest);
     }
     return entry;
   }
 
   private touch(entry: Entry): void {
     this.hitCount++;
-    this.entries.delete(entry.fileNumber);
-    this.entries.set(entry.fileNumber, entry);
+    entry.lastUse = ++this.useClock;
   }
 
   private drop(entry: Entry): void {

@@ -14,6 +14,7 @@ import {
   encodeFooter, encodeProperties,
 } from './table-format.js';
 import { makeRng } from './test-files.test-util.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now());
 console.log(`table-format.test.ts seed=${seed}`);
@@ -44,7 +45,7 @@ describe('table format', () => {
         const { footer, fileBytes } = tiledFooter(dataEnd, a, b, c);
         expect(decodeFooter(encodeFooter(footer), 'f', fileBytes)).toEqual(footer);
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
   });
 
@@ -86,7 +87,7 @@ describe('table format', () => {
         };
         expect(decodeProperties(encodeProperties(properties), 'f', 0)).toEqual(properties);
       }),
-      { seed, numRuns: 1000 },
+      { seed, numRuns: propertyRuns(1000) },
     );
   });
 

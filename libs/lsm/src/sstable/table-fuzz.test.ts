@@ -13,10 +13,11 @@ import { CorruptionError } from '../errors.js';
 import { BlockCache } from './block-cache.js';
 import type { TableReader } from './table-reader.js';
 import { type TestEntry, buildTable, entriesHex, makeRng, openTable, randomEntries } from './test-files.test-util.js';
+import { reportFigures, tierSize } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now());
 console.log(`table-fuzz.test.ts seed=${seed}`);
-const RUNS = Number(process.env['SSTABLE_FUZZ_RUNS'] ?? 1000);
+const RUNS = tierSize('SSTABLE_FUZZ_RUNS', { pr: 1000, rel: 6000, soak: 100_000 });
 
 type Outcome = 'exact' | 'corruption';
 
@@ -63,7 +64,7 @@ function exercise(reader: TableReader, entries: readonly TestEntry[], expected: 
 }
 
 describe('table decoder fuzz', () => {
-  it(`damaged tables give exact data or CorruptionError, and verify() finds every change (seed ${seed})`, async () => {
+  it(`damaged tables give exact data or CorruptionError, and verify() finds every change (seed ${seed})`, { timeout: 600_000 }, async () => {
     const rng = makeRng(seed);
     const entries = randomEntries(rng, 150);
     const expected = entriesHex(entries);
@@ -87,7 +88,7 @@ describe('table decoder fuzz', () => {
       expect(problems.length > 0).toBe(changed);
       for (const problem of problems) expect(problem.file).toBe('/fuzz/000009.sst');
     }
-    console.log(`table fuzz: ${JSON.stringify(tally)}`);
+    reportFigures('T2/T3 SST decoder fuzz', `SEED=${seed}: ${RUNS} damaged tables ${JSON.stringify(tally)}`);
     expect(tally.openFailed).toBeGreaterThan(0);
     expect(tally.corruption).toBeGreaterThan(0);
   });

@@ -8,14 +8,24 @@
  *   away mid-scan); data blocks are fetched through the block cache as the scan reaches them.
  * - Index separators may be shorter than the block's last key, so a seek can land past a block's
  *   last entry; the iterator then moves on to the next block (and back for seekForPrev).
+ * - Readahead: after READAHEAD_AFTER_BLOCKS data blocks in a row reached by `next()` and not
+ *   found in the cache, the iterator reads the following data area in one chunk (starting at
+ *   READAHEAD_MIN_BYTES, doubling up to READAHEAD_MAX_BYTES) and takes the next blocks from it,
+ *   each checksum-verified, without inserting them into the block cache (a long scan neither
+ *   pays one read and one allocation per 4 KiB block nor flushes the cache). The iterator holds
+ *   at most one chunk; views handed out keep theirs alive, and chunks are never written.
  */
 
 import { assert } from '../assert.js';
 import type { InternalIterator } from '../iterator/internal-iterator.js';
 import { type Kind, MAX_SEQ, TRAILER_BYTES } from '../keys/internal-key.js';
 import { BlockIterator, SEEK_FOR_PREV_KIND_BYTE, SEEK_KIND_BYTE, encodeSeekTarget } from './block-reader.js';
-import type { BlockHandle } from './block-format.js';
+import { BLOCK_TRAILER_BYTES, type BlockHandle } from './block-format.js';
 import type { TableReader } from './table-reader.js';
+
+export const READAHEAD_AFTER_BLOCKS = 2;
+export const READAHEAD_MIN_BYTES = 16 * 1024;
+export const READAHEAD_MAX_BYTES = 256 * 1024;
 
 export class TableIterator implements InternalIterator {
   private readonly reader: TableReader;
@@ -29,6 +39,11 @@ export class TableIterator implements InternalIterator {
   private readonly handle: BlockHandle = { offset: 0, size: 0 };
   private onClose: (() => void) | undefined;
   private closed = false;
+  /** data blocks in a row loaded by forward steps (not seeks) */
+  private sequentialLoads = 0;
+  private readaheadBytes = READAHEAD_MIN_BYTES;
+  private chunk: Uint8Array | undefined;
+  private chunkOffset = 0;
 
   constructor(reader: TableReader, onClose?: () => void) {
     this.reader = reader;
@@ -121,6 +136,7 @@ export class TableIterator implements InternalIterator {
     this.data.close();
     this.indexLoaded = false;
     this.dataOffset = -1;
+    this.chunk = undefined;
     const onClose = this.onClose;
     this.onClose = undefined;
     if (onClose !== undefined) onClose();
@@ -134,25 +150,52 @@ export class TableIterator implements InternalIterator {
     this.indexLoaded = true;
   }
 
-  /** Loads the block the index iterator points at; false (and not valid) when it points nowhere. */
-  private loadDataBlock(): boolean {
+  /**
+   * Loads the block the index iterator points at; false (and not valid) when it points nowhere.
+   * `forward`: reached by stepping forward from the previous block (readahead may apply).
+   */
+  private loadDataBlock(forward = false): boolean {
     if (!this.index.valid()) {
       this.positioned = false;
       return false;
     }
     const handle = this.reader.dataHandleAt(this.index, this.handle);
     if (handle.offset !== this.dataOffset) {
-      this.data.reset(this.reader.readBlock(handle), this.reader.path, handle.offset);
+      this.data.reset(this.blockContents(handle, forward), this.reader.path, handle.offset);
       this.dataOffset = handle.offset;
     }
     this.positioned = true;
     return true;
   }
 
+  private blockContents(handle: BlockHandle, forward: boolean): Uint8Array {
+    const reader = this.reader;
+    if (!forward) {
+      this.sequentialLoads = 0;
+      this.readaheadBytes = READAHEAD_MIN_BYTES;
+      return reader.readBlock(handle);
+    }
+    if (this.chunk !== undefined) {
+      const fromChunk = reader.blockFromChunk(this.chunk, this.chunkOffset, handle);
+      if (fromChunk !== undefined) return fromChunk;
+      this.chunk = undefined;
+    }
+    this.sequentialLoads++;
+    const cached = reader.cachedBlock(handle);
+    if (cached !== undefined) return cached;
+    if (this.sequentialLoads <= READAHEAD_AFTER_BLOCKS) return reader.loadBlock(handle);
+    this.chunk = reader.readDataChunk(handle.offset, Math.max(this.readaheadBytes, handle.size + BLOCK_TRAILER_BYTES));
+    this.chunkOffset = handle.offset;
+    this.readaheadBytes = Math.min(this.readaheadBytes * 2, READAHEAD_MAX_BYTES);
+    const contents = reader.blockFromChunk(this.chunk, this.chunkOffset, handle);
+    assert(contents !== undefined, 'readahead chunk does not hold the block it was read for');
+    return contents;
+  }
+
   private skipForward(): void {
     while (!this.data.valid()) {
       this.index.next();
-      if (!this.loadDataBlock()) return;
+      if (!this.loadDataBlock(true)) return;
       this.data.seekToFirst();
     }
   }

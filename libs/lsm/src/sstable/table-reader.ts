@@ -11,6 +11,7 @@
  * - Arrays returned by get() (value) are views of immutable cached blocks: valid indefinitely.
  */
 
+import { assert } from '../assert.js';
 import { readAtSync, type ReadableFile } from '../fs/fs.js';
 import { CorruptionError, IoError, LsmError } from '../errors.js';
 import { type Kind, MAX_SEQ, TRAILER_BYTES } from '../keys/internal-key.js';
@@ -146,11 +147,41 @@ export class TableReader {
 
   /** Verified contents of the block at `handle`, through the block cache. */
   readBlock(handle: BlockHandle): Uint8Array {
-    const cached = this.cache.get(this.fileNumber, handle.offset);
-    if (cached !== undefined) return cached;
+    return this.cachedBlock(handle) ?? this.loadBlock(handle);
+  }
+
+  /** The block at `handle` if the block cache holds it (counts a cache hit or miss). */
+  cachedBlock(handle: BlockHandle): Uint8Array | undefined {
+    return this.cache.get(this.fileNumber, handle.offset);
+  }
+
+  /** Reads and verifies the block at `handle` from the file and caches it. */
+  loadBlock(handle: BlockHandle): Uint8Array {
     const contents = this.readBlockUncached(handle);
     this.cache.insert(this.fileNumber, handle.offset, contents);
     return contents;
+  }
+
+  /**
+   * Reads `[offset, offset + length)` of the data area in one positioned read (an iterator's
+   * readahead, table-iterator.ts); `length` is cut at the end of the data area. Not verified:
+   * `blockFromChunk` checks each block taken from it.
+   */
+  readDataChunk(offset: number, length: number): Uint8Array {
+    const end = Math.min(offset + length, this.dataEndOffset);
+    assert(offset >= 0 && end > offset, `readahead of ${offset}+${length} outside the data area`);
+    return readExactly(this.file, offset, end - offset);
+  }
+
+  /**
+   * Verified contents of the block at `handle`, taken from `chunk` (read at `chunkOffset`) when
+   * the chunk holds the whole block (trailer included), else undefined. Bypasses the cache.
+   */
+  blockFromChunk(chunk: Uint8Array, chunkOffset: number, handle: BlockHandle): Uint8Array | undefined {
+    const start = handle.offset - chunkOffset;
+    const end = start + handle.size + BLOCK_TRAILER_BYTES;
+    if (start < 0 || end > chunk.length) return undefined;
+    return checkBlock(chunk.subarray(start, end), handle.size, this.file.path, handle.offset);
   }
 
   /** Reads and verifies a block from the file, bypassing the cache (verify()). */

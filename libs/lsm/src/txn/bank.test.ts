@@ -23,13 +23,14 @@ import { isLsmError } from '../errors.js';
 import { MemFs } from '../testing/mem-fs.js';
 import { createPrng } from '../testing/seeded-prng.js';
 import type { Txn } from './txn.js';
-import { envInt, macrotask, seedFromEnv, text } from './txn-tests.test-util.js';
+import { macrotask, seedFromEnv, text } from './txn-tests.test-util.js';
+import { reportFigures, tierSize } from '../testing/tier.test-util.js';
 
 const ACCOUNTS = 1000;
 const INITIAL = 100;
 const TOTAL = ACCOUNTS * INITIAL;
 const WORKERS = 8;
-const SECONDS = envInt('SECONDS', 10);
+const SECONDS = tierSize('SECONDS', { pr: 10, rel: 60, soak: 1800 });
 const SEED = seedFromEnv(0xba4c);
 const DIR = '/bank';
 
@@ -305,8 +306,9 @@ describe('bank test', () => {
       }
 
       const attempts = transfers.length + skipped + gaveUp + conflictsRetried;
-      console.log(
-        `bank: ${transfers.length} transfers (${skipped} skipped for funds, ${gaveUp} gave up) in ${seconds.toFixed(1)} s ` +
+      reportFigures(
+        'T8 bank',
+        `SEED=${SEED}, ${SECONDS} s: ${transfers.length} transfers (${skipped} skipped for funds, ${gaveUp} gave up) in ${seconds.toFixed(1)} s ` +
           `= ${Math.round(transfers.length / seconds)}/s; conflicts ${stats.conflicts} (retried ${conflictsRetried}), ` +
           `conflict rate ${((100 * conflictsRetried) / attempts).toFixed(2)}% of ${attempts} attempts; ` +
           `${audits.length} audits + ${4 + 2 * clones.length} after the run; ` +

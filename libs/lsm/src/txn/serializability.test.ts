@@ -28,10 +28,11 @@ import { MemFs } from '../testing/mem-fs.js';
 import { createPrng, type Prng } from '../testing/seeded-prng.js';
 import type { Txn } from './txn.js';
 import { SlowSyncFs } from './slow-sync-fs.test-util.js';
-import { envInt, macrotask, seedFromEnv, text } from './txn-tests.test-util.js';
+import { macrotask, seedFromEnv, text } from './txn-tests.test-util.js';
+import { reportFigures, tierSize } from '../testing/tier.test-util.js';
 
-const RUNS = envInt('RUNS', 1000);
-const HISTORY_TXNS = envInt('HISTORY_TXNS', 2000);
+const RUNS = tierSize('RUNS', { pr: 1000, rel: 3000, soak: 20_000 });
+const HISTORY_TXNS = tierSize('HISTORY_TXNS', { pr: 2000, rel: 10_000, soak: 200_000 });
 const SEED = seedFromEnv(0x5e7a1);
 const KEYS = 8;
 
@@ -424,8 +425,9 @@ describe('serializability under random interleavings', () => {
         }
       }
       const stats = db.stats();
-      console.log(
-        `serializability: ${RUNS} runs, outcomes ${JSON.stringify(totals)}, ` +
+      reportFigures(
+        'T9 scheduled interleavings',
+        `SEED=${SEED}: ${RUNS} runs, outcomes ${JSON.stringify(totals)}, ` +
           `flushes ${background.flushes + stats.flushes}, compactions ${background.compactions + stats.compactions}, ` +
           `tables per level ${stats.levels.map((l) => l.tables).join('/')}`,
       );
@@ -502,7 +504,7 @@ describe('Elle-style list-append history', () => {
     const stats = db.stats();
     await db.close();
     const result = checkListAppendHistory(history, { complete: true });
-    console.log(`list-append: ${formatCheckResult(result)}`);
+    reportFigures('T9 list-append history', `SEED=${SEED}: ${HISTORY_TXNS} txns; ${formatCheckResult(result)}`);
     console.log(`list-append: flushes ${stats.flushes}, compactions ${stats.compactions}, vlog files ${stats.vlog.files}`);
     expect(result.cycles).toEqual([]);
     expect(result.anomalies).toEqual([]);

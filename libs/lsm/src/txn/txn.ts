@@ -131,7 +131,8 @@ export class Txn {
   getItem(key: KeyInput): Item | undefined {
     this.checkUsable(false);
     const bytes = checkedKey(key, this.host.limits);
-    const own = this.pending.get(pendingId(bytes));
+    // no string id (an allocation) for the common read with nothing pending
+    const own = this.pending.size === 0 ? undefined : this.pending.get(pendingId(bytes));
     if (own !== undefined) {
       return own.kind === Kind.DELETE ? undefined : { key: bytes, value: own.value, userMeta: own.userMeta, expiresAt: own.expiresAt, version: 0 };
     }

@@ -15,6 +15,7 @@ import { MemFiles } from '../record/mem-files.test-util.js';
 import { decodeVlogEntry, encodeVlogHeader, VLOG_HEADER_BYTES } from './vlog-format.js';
 import { VlogReader, type VlogScanEnd, type VlogScanItem } from './vlog-reader.js';
 import { VlogWriter } from './vlog-writer.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now() % 2 ** 31);
 const PATH = '/db/000009.vlog';
@@ -92,7 +93,7 @@ describe(`value log (seed ${seed})`, () => {
           expect(equalBytes(item.key, (flat[j] as KV).key) && equalBytes(item.value, (flat[j] as KV).value)).toBe(true);
         });
       }),
-      { seed, numRuns: 60 },
+      { seed, numRuns: propertyRuns(60) },
     );
   });
 
@@ -260,7 +261,7 @@ describe(`value log (seed ${seed})`, () => {
           }
         }
       }),
-      { seed, numRuns: 2000 },
+      { seed, numRuns: propertyRuns(2000) },
     );
   });
 });

@@ -16,6 +16,7 @@ import { LOG_HEADER_BYTES } from '../record/record-format.js';
 import { RecordWriter } from '../record/record-writer.js';
 import { decodeWal, replayWal } from './wal-reader.js';
 import { WalWriter } from './wal-writer.js';
+import { propertyRuns } from '../testing/tier.test-util.js';
 
 const seed = Number(process.env['SEED'] ?? Date.now() % 2 ** 31);
 const PATH = '/db/000007.wal';
@@ -74,7 +75,7 @@ describe(`wal (seed ${seed})`, () => {
         expect(replay.maxCommitTs).toBe(ts);
         expect(summary(replay.batches)).toEqual(summary(encoded.flat().map((b) => decodeWriteBatch(b, 'x', 0))));
       }),
-      { seed, numRuns: 40 },
+      { seed, numRuns: propertyRuns(40) },
     );
   });
 
