@@ -36,6 +36,13 @@ describe('renderError', () => {
     expect(rendered.lines[0]).toBe('error: store corrupted (000012.sst at offset 4096) in /d; no data was changed');
   });
 
+  it('adds the reason the engine gives (a CURRENT naming a missing MANIFEST names that MANIFEST)', () => {
+    const error = coded('CORRUPTION', { file: 'CURRENT', offset: 0, reason: 'CURRENT names MANIFEST-999999, which does not exist' });
+    expect(renderError(error, '/d').lines[0]).toBe(
+      'error: store corrupted (CURRENT at offset 0: CURRENT names MANIFEST-999999, which does not exist) in /d; no data was changed',
+    );
+  });
+
   it('says "disk full" for ENOSPC', () => {
     expect(renderError(coded('IO_ERROR', { errno: 'ENOSPC' }), '/d').lines[0]).toMatch(/disk full/);
   });

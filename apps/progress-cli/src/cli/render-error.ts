@@ -67,7 +67,10 @@ function storage(error: unknown, code: string, where: string): Rendered {
   if (code === 'CORRUPTION') {
     const file = field(error, 'file');
     const offset = field(error, 'offset');
-    const location = typeof file === 'string' ? `${file} at offset ${String(offset)}` : 'unknown file';
+    const reason = field(error, 'reason');
+    const location = typeof file === 'string'
+      ? `${file} at offset ${String(offset)}${typeof reason === 'string' && reason !== '' ? `: ${reason}` : ''}`
+      : 'unknown file';
     return {
       exitCode: ExitCode.STORAGE,
       lines: [

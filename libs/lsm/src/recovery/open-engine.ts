@@ -16,6 +16,7 @@
  *    and other unreferenced files deleted (D4). Read-only opens keep the memtable in memory.
  */
 
+import { fromUtf8 } from '../codec/bytes.js';
 import { CorruptionError, errnoOf, IoError, isLsmError, LsmError, toIoError } from '../errors.js';
 import { dirName, joinPath, type Fs } from '../fs/fs.js';
 import { CURRENT_FILE_NAME, parseFileName, tableFileName, walFileName } from '../fs/filenames.js';
@@ -68,7 +69,7 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
       // CURRENT names a MANIFEST that is not there: a damaged CURRENT, not an I/O error
       // (regression: corruption-sweep.rel.test.ts, a flipped digit in CURRENT gave IO_ERROR).
       if (!(error instanceof LsmError) && errnoOf(error) === 'ENOENT') {
-        throw new CorruptionError(CURRENT_FILE_NAME, 0, `CURRENT names a MANIFEST that does not exist (${describeError(error)})`);
+        throw new CorruptionError(CURRENT_FILE_NAME, 0, `CURRENT names ${await currentTarget(fs, dir)}, which does not exist`);
       }
       throw error;
     }
@@ -198,6 +199,11 @@ async function wrapIo<T>(run: () => Promise<T>, message: string): Promise<T> {
   }
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The file name CURRENT holds (for a message), or a placeholder when it cannot be read. */
+async function currentTarget(fs: Fs, dir: string): Promise<string> {
+  try {
+    return JSON.stringify(fromUtf8(await fs.readFile(joinPath(dir, CURRENT_FILE_NAME))).trim());
+  } catch {
+    return 'a MANIFEST';
+  }
 }
