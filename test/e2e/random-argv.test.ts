@@ -6,22 +6,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '@progress/cli';
+import { createPrng } from '@progress/lsm/testing';
 import { ok, runCli, sandbox, scanStore, STACK_TRACE } from './helpers.js';
 import type { Sandbox } from './helpers.js';
 
 const SEED = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = Number(process.env.ARGV_RUNS ?? 1000);
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMMANDS = [
   ['log'], ['log', 'running'], ['log', 'running', '5'], ['log', 'reading', '12', 'pages'], ['status'], ['goal'], ['goal', 'set'], ['goal', 'set', 'running'],
@@ -77,7 +67,8 @@ describe(`random argument vectors (SEED=${SEED})`, () => {
   it(`${RUNS} in-process runs: never 70, never a stack trace, store unchanged unless exit 0`, async () => {
     console.log(`random-argv SEED=${SEED} (rerun with SEED=${SEED})`);
     const box = await prepared();
-    const rand = random(SEED);
+    const prng = createPrng(SEED);
+    const rand = (): number => prng.next();
     let before = await scanStore(box.db);
     const codes = new Map<number, number>();
     const problems: string[] = [];
@@ -105,7 +96,8 @@ describe(`random argument vectors (SEED=${SEED})`, () => {
 
   it('a spawned sample of 30 behaves the same through the built binary', async () => {
     const box = await prepared();
-    const rand = random(SEED ^ 0x5eed);
+    const prng = createPrng(SEED ^ 0x5eed);
+    const rand = (): number => prng.next();
     let before = await scanStore(box.db);
     const problems: string[] = [];
     for (let index = 0; index < 30; index += 1) {

@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../main.js';
 import type { Io } from '../main.js';
+import { createPrng } from '@progress/lsm/testing';
 import { fastParse } from './fast-path.js';
 
 const recorded: unknown[] = [];
@@ -26,16 +27,6 @@ async function outcome(argv: readonly string[], fast: boolean): Promise<unknown>
 }
 
 const SEED = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMMANDS = ['log', 'status', 'report'];
 const FLAGS = [
@@ -64,7 +55,8 @@ describe('fast path', () => {
   });
 
   it(`gives the handlers what yargs gives them (SEED=${SEED})`, async () => {
-    const next = random(SEED);
+    const prng = createPrng(SEED);
+    const next = (): number => prng.next();
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
     let fastCount = 0;
     for (let round = 0; round < 400; round += 1) {

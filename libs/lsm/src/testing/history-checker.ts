@@ -494,8 +494,8 @@ function describeCycle(component: readonly number[], adjacency: Adjacency): Cycl
       if (back !== undefined) return { type: 'G-single', component, steps: [{ from: node, to: target, kind: 'rw', key }, ...back] };
     }
   }
-  const any = cycleThrough(new Set(['ww', 'wr', 'rw']));
-  return { type: 'G2', component, steps: any ?? [] };
+  const anyCycle = cycleThrough(new Set(['ww', 'wr', 'rw']));
+  return { type: 'G2', component, steps: anyCycle ?? [] };
 }
 
 function isPrefix(prefix: readonly number[], list: readonly number[]): boolean {
