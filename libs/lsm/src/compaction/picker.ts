@@ -148,7 +148,11 @@ export class CompactionPicker {
   ): Compaction {
     const { lower, upper } = keyRange(inputs);
     const outputInputs = outputLevel === level ? [] : version.overlapping(outputLevel, lower, upper);
-    const bottommost = !this.overlapsBelow(version, outputLevel, lower, upper);
+    // Bottommost over every key the output holds: the output-level files can reach beyond the
+    // inputs' range, and a tombstone from them dropped while a deeper level still holds an older
+    // version of its key would bring that version back (T7 counterexample, SEED=192890283).
+    const written = keyRange([...inputs, ...outputInputs]);
+    const bottommost = !this.overlapsBelow(version, outputLevel, written.lower, written.upper);
     const trivialMove = allowMove && level > 0 && inputs.length === 1 && outputInputs.length === 0;
     return { reason, level, outputLevel, inputs, outputInputs, bottommost, trivialMove };
   }
