@@ -6,7 +6,7 @@
 // minimal command list, print the seed and fast-check's path, and are saved as JSON under
 // src/testing/counterexamples/ (commit the file: db.counterexamples.test.ts replays every one in
 // the PR tier).
-// Sizes: sequences PR 30, REL 2,000, SOAK 10,000 (MODEL_SEQUENCES); up to 50 (PR) / 100 commands.
+// Sizes: sequences PR 30, REL 10,000 (the plan's size), SOAK 50,000 (MODEL_SEQUENCES); up to 50 (PR) / 100 commands.
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { commands, runSequence, type Cmd, type Model, type Real } from './testin
 import { reportFigures, seedFromEnvOrNow, tierSize } from './testing/tier.test-util.js';
 
 const seed = seedFromEnvOrNow();
-const SEQUENCES = tierSize('MODEL_SEQUENCES', { pr: 30, rel: 2_000, soak: 10_000 });
+const SEQUENCES = tierSize('MODEL_SEQUENCES', { pr: 30, rel: 10_000, soak: 50_000 });
 const MAX_COMMANDS = tierSize('MODEL_COMMANDS', { pr: 50, rel: 100 });
 
 /** The commands of a run that executed (fast-check wraps each: `cmd`, `hasRan`). */

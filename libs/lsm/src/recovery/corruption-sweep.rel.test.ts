@@ -22,8 +22,8 @@ import { createPrng, type Prng } from '../testing/seeded-prng.js';
 import { reportFigures, seedFromEnvOrNow, tierSize } from '../testing/tier.test-util.js';
 
 const seed = seedFromEnvOrNow();
-const RANDOM_TRUNCATIONS = tierSize('CORRUPT_TRUNCATIONS', { pr: 40, rel: 300, soak: 2000 });
-const FLIPS = tierSize('CORRUPT_FLIPS', { pr: 40, rel: 300, soak: 2000 });
+const RANDOM_TRUNCATIONS = tierSize('CORRUPT_TRUNCATIONS', { pr: 40, rel: 600, soak: 4000 });
+const FLIPS = tierSize('CORRUPT_FLIPS', { pr: 40, rel: 600, soak: 4000 });
 const ZEROED = tierSize('CORRUPT_ZEROED', { pr: 10, rel: 60, soak: 200 });
 /** files of at most 16 KiB are cut at every TRUNCATE_STRIDE-th offset (every offset in SOAK) */
 const TRUNCATE_STRIDE = Math.max(1, tierSize('TRUNCATE_STRIDE', { pr: 16, rel: 4, soak: 1 }));

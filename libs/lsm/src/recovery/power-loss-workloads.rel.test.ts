@@ -8,9 +8,9 @@
 // mutation k leaves; recovery/power-loss.test.ts kills the run itself); the clones are opened and
 // checked between steps. After the model check one clone per crash point is closed and reopened: the second open must
 // see the same data and leave no table, value-log file or MANIFEST the live version does not use.
-// Sizes: every 2nd k in REL (starting at an offset from the seed, so two CI runs cover every k),
-// every k in SOAK (CRASH_EVERY=1); the PR tier does not run this file (its sample is
-// recovery/power-loss.test.ts). SEED reruns; RANDOM_SEEDS sets the mode-(b) seeds (REL 2, SOAK 5).
+// Sizes: every k in REL and SOAK (CRASH_EVERY=n samples every n-th k from an offset taken from
+// the seed); the PR tier does not run this file (its sample is recovery/power-loss.test.ts).
+// SEED reruns; RANDOM_SEEDS sets the mode-(b) seeds (REL 3, SOAK 8).
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../db.js';
 import { parseFileName } from '../fs/filenames.js';
@@ -22,8 +22,8 @@ import {
 } from '../testing/workloads.test-util.js';
 
 const seed = seedFromEnvOrNow();
-const randomSeeds = tierSize('RANDOM_SEEDS', { pr: 1, rel: 2, soak: 5 });
-const every = Math.max(1, tierSize('CRASH_EVERY', { pr: 7, rel: 2, soak: 1 }));
+const randomSeeds = tierSize('RANDOM_SEEDS', { pr: 1, rel: 3, soak: 8 });
+const every = Math.max(1, tierSize('CRASH_EVERY', { pr: 7, rel: 1, soak: 1 }));
 const offset = seed % every;
 
 interface RunResult {
