@@ -486,7 +486,10 @@ async function backup(ctx: Context): Promise<number> {
       renameSync(temp, file);
       return done;
     } catch (error) {
+      // The stream opens its file asynchronously: wait until it is closed, or a file opened after
+      // the failure (db.backup can reject before the open completes) would be left behind.
       stream.destroy();
+      await finished(stream).catch(() => undefined);
       try {
         unlinkSync(temp);
       } catch {

@@ -74,6 +74,8 @@ export interface EngineParts {
 
 const GROUP_BYTES_MAX = 4 * 1024 * 1024;
 const SLICE_MS = 4;
+/** close() leaves a memtable whose WAL is at most this big in the WAL (open replays it) */
+export const CLOSE_KEEP_WAL_BYTES = 256 * 1024;
 
 export class Engine {
   readonly options: ResolvedOptions;
@@ -579,12 +581,21 @@ export class Engine {
 
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  /** Flushes memtables (so reopen replays nothing), stops background work, releases the lock. */
+  /**
+   * Syncs the WAL and leaves a small memtable in it (the next open replays it and keeps appending
+   * to that WAL: a short process writes no table, no new WAL, no MANIFEST edit); a memtable whose
+   * WAL exceeds CLOSE_KEEP_WAL_BYTES is flushed, so an open never replays much. Waits for frozen
+   * memtables to be flushed, stops background work, releases the lock.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
       await this.commits.idle();
-      if (!this.readOnly && !this.mem.isEmpty) await this.rotateMemtable();
+      if (!this.readOnly && !this.mem.isEmpty) {
+        const wal = this.wal;
+        if (wal !== undefined && wal.size <= CLOSE_KEEP_WAL_BYTES) await this.walMutex.run(() => wal.sync());
+        else await this.rotateMemtable();
+      }
       if (!this.readOnly) await this.background.flushed();
     } finally {
       this.closed = true;

@@ -33,6 +33,11 @@ export class VersionSet {
   private state: VersionState;
   private manifest: RecordWriter | undefined;
   private manifestNumber = 0;
+  /**
+   * The recovered MANIFEST's size when it ends in a whole record (no torn tail): a writable open
+   * may append to it instead of writing a new one. Undefined when it must not be continued.
+   */
+  private recoveredCleanSize: number | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
 
@@ -122,7 +127,7 @@ export class VersionSet {
       throw new CorruptionError(CURRENT_FILE_NAME, 0, `CURRENT names ${JSON.stringify(name)}, not a MANIFEST`);
     }
     const bytes = await fs.readFile(joinPath(dir, name));
-    const { records, recordOffsets } = readRecords(bytes, name, 'MANIFEST');
+    const { records, recordOffsets, tornTail } = readRecords(bytes, name, 'MANIFEST');
     if (records.length === 0) throw new CorruptionError(name, 0, 'MANIFEST holds no version edit');
     let state: VersionState = {
       version: Version.empty(numLevels),
@@ -140,15 +145,34 @@ export class VersionSet {
     state.nextFileNumber = Math.max(state.nextFileNumber, parsed.number + 1);
     const set = new VersionSet(fs, dir, state);
     set.manifestNumber = parsed.number;
+    set.recoveredCleanSize = tornTail ? undefined : bytes.length;
     return set;
   }
 
   /**
-   * After `recover`, in a writable open: append from now on to a fresh MANIFEST (the old one may
-   * end in a torn record), swap CURRENT to it and remove the old one.
+   * After `recover`, in a writable open: choose the MANIFEST to append to from now on.
+   * - The recovered one ends in a whole record and is below the rotation size: it is continued
+   *   (opened for appending, nothing written), so an open that changes nothing writes no MANIFEST.
+   *   Its last record may not have been synced by the process that wrote it; the next edit's
+   *   sync covers it, and the caller syncs the directory once (the CURRENT rename that named it
+   *   may not be durable either).
+   * - Otherwise (a torn last record: appending would follow damage; or too large) a fresh
+   *   MANIFEST with one snapshot edit is written, CURRENT swapped to it and the old one removed.
+   * Returns whether a fresh MANIFEST was written.
    */
-  async startWriting(): Promise<void> {
+  async startWriting(): Promise<boolean> {
+    const size = this.recoveredCleanSize;
+    this.recoveredCleanSize = undefined;
+    if (size !== undefined && size <= MANIFEST_ROTATE_BYTES && this.manifest === undefined && this.manifestNumber !== 0) {
+      const file = await this.fs.openWritable(joinPath(this.dir, manifestFileName(this.manifestNumber)));
+      if (file.size === size) {
+        this.manifest = await RecordWriter.create(file, 'MANIFEST');
+        return false;
+      }
+      await file.close(); // changed since it was read: never append blind
+    }
     await this.startManifest();
+    return true;
   }
 
   /**

@@ -10,8 +10,8 @@
 // in the WAL (new keys, and deletes of older keys), the newest vlog holding their large values.
 // Cases per file: truncation at every offset when the file is at most 16 KiB (every 4th in REL),
 // else at random offsets plus every 4 KiB / 32 KiB boundary +-1; random single-byte flips; random
-// 512-byte ranges zeroed. Sizes (random truncations / flips / zeroed ranges): REL 300/300/60, SOAK
-// 2,000/2,000/200 with every offset. Nine cases in ten open read-only (same recovery checks).
+// 512-byte ranges zeroed. Sizes (random truncations / flips / zeroed ranges): REL 600/600/60, SOAK
+// 4,000/4,000/200 with every offset. Nine cases in ten open read-only (same recovery checks).
 // SEED reruns; each failure names its file, damage and SEED.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../db.js';

@@ -108,43 +108,84 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     },
     readOnly: options.readOnly,
   });
-  const recovered = new Memtable({ seed: options.seed });
+  // A writable open may keep the recovered memtable as the active one: give it the active
+  // memtable's reserved pool up front (engine.ts memtablePoolBytes).
+  const recovered = new Memtable({ seed: options.seed, ...(options.readOnly ? {} : { initialBytes: memtablePoolBytes(options) }) });
   const wals = parsed
     .filter((p) => p.parsed?.type === 'wal' && p.parsed.number >= versions.logNumber)
     .map((p) => p.parsed?.number ?? 0)
     .sort((a, b) => a - b);
-  for (const number of wals) await replayWal(fs, dir, number, recovered, versions, valueLog, tables);
+  const replayed: WalReplayed[] = [];
+  for (const number of wals) replayed.push(await replayWal(fs, dir, number, recovered, versions, valueLog, tables));
   // Tables, value logs and WALs all checked out: only now write anything, so an open that fails
   // on a corrupt store changes no file (regression: open-corrupt-store-changes-no-file.test.ts).
-  if (recoveredVersions && !options.readOnly) await versions.startWriting();
+  const freshManifest = recoveredVersions && !options.readOnly ? await versions.startWriting() : false;
 
-  let wal: RecordWriter | undefined;
-  let mem = recovered;
-  if (!options.readOnly) {
-    const walNumber = versions.newFileNumber();
-    const file = await fs.openWritable(joinPath(dir, walFileName(walNumber)), { truncate: true });
-    wal = await RecordWriter.create(file, 'WAL');
-    await wal.sync();
-    await fs.syncDir(dir);
-    mem = new Memtable({ walNumber, seed: options.seed + 1, initialBytes: memtablePoolBytes(options) });
-  }
-  const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem, wal });
-  if (!options.readOnly) {
-    if (!recovered.isEmpty) {
-      recovered.freeze();
-      engine.imm.push(recovered);
-      recovered.walNumber = mem.walNumber; // its WALs are obsolete once it is flushed
-      await engine.background.idle();
-      if (engine.background.error !== undefined) throw engine.background.error;
-    }
-    await versions.logAndApply({ logNumber: mem.walNumber });
-    await engine.cleanup(true);
-    engine.background.kick();
-  } else {
+  if (options.readOnly) {
+    const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem: recovered, wal: undefined });
     engine.imm.push(recovered);
     recovered.freeze();
+    return engine;
   }
+  const reuse = reusableWal(replayed, recovered, options);
+  if (reuse !== undefined) {
+    // Keep appending to the one WAL the memtable came from (DESIGN.md "Recovery" step 5): no
+    // flush, no new WAL, no MANIFEST edit. Its whole content (including a suffix the previous
+    // process may not have synced) and the directory entries naming it and CURRENT's MANIFEST
+    // are made durable first, as the flush of the old sequence made them.
+    const file = await fs.openWritable(joinPath(dir, walFileName(reuse.number)));
+    if (file.size === reuse.bytes) {
+      const wal = await RecordWriter.create(file, 'WAL');
+      await wal.sync();
+      await fs.syncDir(dir);
+      recovered.walNumber = reuse.number;
+      const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem: recovered, wal });
+      await engine.cleanup(true);
+      engine.background.kick();
+      return engine;
+    }
+    await file.close(); // changed since it was read: take the flushing path
+  }
+  if (!freshManifest && recoveredVersions) await fs.syncDir(dir); // the continued MANIFEST's CURRENT rename
+  const walNumber = versions.newFileNumber();
+  const file = await fs.openWritable(joinPath(dir, walFileName(walNumber)), { truncate: true });
+  const wal = await RecordWriter.create(file, 'WAL');
+  await wal.sync();
+  await fs.syncDir(dir);
+  const mem = new Memtable({ walNumber, seed: options.seed + 1, initialBytes: memtablePoolBytes(options) });
+  const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem, wal });
+  if (!recovered.isEmpty) {
+    recovered.freeze();
+    engine.imm.push(recovered);
+    recovered.walNumber = mem.walNumber; // its WALs are obsolete once it is flushed
+    await engine.background.idle();
+    if (engine.background.error !== undefined) throw engine.background.error;
+  }
+  await versions.logAndApply({ logNumber: mem.walNumber });
+  await engine.cleanup(true);
+  engine.background.kick();
   return engine;
+}
+
+interface WalReplayed {
+  number: number;
+  /** the file's size when read */
+  bytes: number;
+  /** bytes follow the last whole record (a torn tail) */
+  tornTail: boolean;
+}
+
+/**
+ * The WAL a writable open may keep appending to, or undefined: exactly one WAL was replayed (a
+ * memtable from several WALs would tie them all to one memtable), it ends in a whole record
+ * (appending after a torn tail would make damage followed by valid records, leveldb#1287), and
+ * the memtable is below its size limit.
+ */
+function reusableWal(replayed: readonly WalReplayed[], mem: Memtable, options: ResolvedOptions): WalReplayed | undefined {
+  const only = replayed.length === 1 ? replayed[0] : undefined;
+  if (only === undefined || only.tornTail) return undefined;
+  if (only.bytes >= options.memTableBytes || mem.approximateBytes >= options.memTableBytes) return undefined;
+  return only;
 }
 
 async function replayWal(
@@ -155,10 +196,10 @@ async function replayWal(
   versions: VersionSet,
   valueLog: ValueLog,
   tables: TableCache,
-): Promise<void> {
+): Promise<WalReplayed> {
   const name = walFileName(number);
   const bytes = await wrapIo(() => fs.readFile(joinPath(dir, name)), `cannot read ${name}`);
-  const { records, recordOffsets } = readRecords(bytes, name, 'WAL');
+  const { records, recordOffsets, tornTail } = readRecords(bytes, name, 'WAL');
   records.forEach((record, i) => {
     const offset = recordOffsets[i] ?? 0;
     const batch = decodeWriteBatch(record, name, offset);
@@ -169,6 +210,7 @@ async function replayWal(
     }
     versions.noteSeq(batch.commitTs);
   });
+  return { number, bytes: bytes.length, tornTail };
 }
 
 function requireSync(fs: Fs): NonNullable<Fs['openReadableSync']> {
