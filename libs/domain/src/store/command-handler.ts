@@ -74,7 +74,14 @@ export interface CommandHandlerOptions {
   readonly ids: IdGenerator;
   /** Decide/append rounds before giving up on a busy stream. Default 5. */
   readonly maxAttempts?: number;
+  /**
+   * Pause before re-deciding after attempt n lost a race (ms). Default: random in [0, 2^n), so
+   * writers that collided do not collide again in lockstep; 0 in tests that count attempts.
+   */
+  readonly retryDelayMs?: (attempt: number) => number;
 }
+
+const jitteredBackoff = (attempt: number): number => Math.random() * 2 ** attempt;
 
 /** Identifies a command's content independent of its commandId and idempotency key. */
 export function commandFingerprint(command: Command): string {
@@ -84,12 +91,14 @@ export function commandFingerprint(command: Command): string {
 
 export class CommandHandler {
   private readonly maxAttempts: number;
+  private readonly retryDelayMs: (attempt: number) => number;
 
   constructor(
     readonly store: EventStore,
     private readonly options: CommandHandlerOptions,
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryDelayMs = options.retryDelayMs ?? jitteredBackoff;
   }
 
   async execute(command: Command, options: ExecuteOptions = {}): Promise<ExecuteResult> {
@@ -122,6 +131,8 @@ export class CommandHandler {
         const registration = outcome.stored.slice(0, first.length);
         return { status: 'accepted', stream, events: stored, revision: outcome.revision, attempts: attempt, ...(first.length > 0 ? { registration } : {}) };
       }
+      const pause = attempt < this.maxAttempts ? this.retryDelayMs(attempt) : 0;
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
     throw new AppendConflictError(streamName(stream), this.maxAttempts);
   }

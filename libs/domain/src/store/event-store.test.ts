@@ -83,8 +83,27 @@ describe('EventStore append', () => {
     expect(result.status === 'accepted' && result.attempts).toBe(1);
   });
 
+  it('pauses before each re-decision (jittered backoff), not after the last attempt', async () => {
+    const pauses: number[] = [];
+    const h = await harness({ retryDelayMs: (attempt) => (pauses.push(attempt), 1) });
+    await h.run(register('alice'));
+    let rivals = 0;
+    h.kv.beforeCommit = async () => {
+      if (rivals >= 2) return;
+      rivals += 1;
+      const hook = h.kv.beforeCommit;
+      h.kv.beforeCommit = undefined;
+      await h.run(record('alice', 'rival', 1));
+      h.kv.beforeCommit = hook;
+    };
+    const result = await h.run(record('alice', 'running', 2));
+    expect(result.status === 'accepted' && result.attempts).toBe(3);
+    expect(pauses).toEqual([1, 2]);
+  });
+
   it('gives up with APPEND_CONFLICT after bounded attempts, leaving nothing half-applied', async () => {
-    const h = await harness();
+    const pauses: number[] = [];
+    const h = await harness({ retryDelayMs: (attempt) => (pauses.push(attempt), 0) });
     await h.run(register('alice'));
     let rivals = 0;
     h.kv.beforeCommit = async () => {
@@ -98,6 +117,7 @@ describe('EventStore append', () => {
     await expect(h.run(record('alice', 'running', 2))).rejects.toBeInstanceOf(AppendConflictError);
     const types = (await h.store.readStream(alice)).map((s) => (s.event.type === 'ProgressRecorded' ? s.event.data.metric : s.event.type));
     expect(types).toEqual(['UserRegistered', 'rival', 'rival', 'rival', 'rival', 'rival']);
+    expect(pauses).toEqual([1, 2, 3, 4]);
   });
 
   it('is idempotent per command: a retried command appends nothing and reports the original', async () => {

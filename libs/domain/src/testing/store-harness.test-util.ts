@@ -19,13 +19,17 @@ export interface Harness {
 }
 
 export async function harness(
-  options: { limits?: Partial<KvStoreLimits>; start?: string; stepMs?: number; idPrefix?: number; store?: EventStoreOptions } = {},
+  options: {
+    limits?: Partial<KvStoreLimits>; start?: string; stepMs?: number; idPrefix?: number; store?: EventStoreOptions;
+    retryDelayMs?: (attempt: number) => number;
+  } = {},
 ): Promise<Harness> {
   const kv = new MemoryKvStore(options.limits ?? {});
   const store = await EventStore.open(kv, options.store ?? {});
   const handler = new CommandHandler(store, {
     clock: steppingClock(at(options.start ?? '2026-03-10T12:00:00.000Z'), options.stepMs ?? 1000),
     ids: sequentialIds(options.idPrefix ?? 9),
+    retryDelayMs: options.retryDelayMs ?? (() => 0),
   });
   const run = (command: Command): Promise<ExecuteResult> => handler.execute(command);
   return {
