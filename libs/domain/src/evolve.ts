@@ -13,6 +13,7 @@ import { assert, assertNever, BugError } from './assert.js';
 import type { DomainEvent, EventBody } from './events.js';
 import type { CommandId, EntryId, MetricName, UserId } from './ids.js';
 import { inverseOf } from './inverse.js';
+import { OverlayMap } from './overlay-map.js';
 import { dayKey, entryDate } from './projections/daily-totals.js';
 import { toMilli } from './projections/projection.js';
 import { UNDO_HISTORY_LIMIT } from './state.js';
@@ -22,7 +23,8 @@ import type { Instant, TimeZone } from './time.js';
 
 type Draft<T> = { -readonly [K in keyof T]: T[K] };
 interface UserDraft extends Draft<Omit<UserState, 'entries' | 'metrics' | 'goals' | 'history' | 'days'>> {
-  entries: Map<EntryId, EntryState>;
+  /** persistent: a fork costs O(recent changes), not O(entries) */
+  entries: OverlayMap<EntryId, EntryState>;
   metrics: Map<MetricName, { readonly unit: string }>;
   goals: Map<MetricName, GoalState>;
   history: CommandRecord[];
@@ -103,7 +105,7 @@ function toDraft(state: StreamState): StreamDraft {
   if (state.kind === 'user') {
     return {
       ...state,
-      entries: new Map(state.entries),
+      entries: OverlayMap.from(state.entries),
       metrics: new Map(state.metrics),
       goals: new Map(state.goals),
       history: [...state.history],

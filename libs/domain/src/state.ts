@@ -11,6 +11,7 @@
  *   `dailyTotalsFromEntries`), kept by `evolve` so that an append costs O(touched days), not
  *   O(entries). No zero rows.
  */
+import { OverlayMap } from './overlay-map.js';
 import type { EventBody, GoalPeriod } from './events.js';
 import type { CommandId, EntryId, MetricName, TeamId, UserId } from './ids.js';
 import type { Instant, LocalDate, TimeZone } from './time.js';
@@ -99,7 +100,7 @@ export function initialUserState(userId: UserId): UserState {
     timeZone: 'UTC' as TimeZone,
     version: 0,
     entryCount: 0,
-    entries: new Map(),
+    entries: OverlayMap.from(new Map<EntryId, EntryState>()),
     metrics: new Map(),
     goals: new Map(),
     history: [],
