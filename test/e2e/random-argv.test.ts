@@ -3,7 +3,7 @@
 // more with ARGV_RUNS=<n>) built from command words, flags and good and bad values, run
 // in-process through run(argv, io) on one sandbox store; after each, a full scan of the store
 // must equal the scan before unless the exit code was 0. A smaller sample runs the built binary.
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '@progress/cli';
 import { createPrng } from '@progress/lsm/testing';
@@ -49,6 +49,12 @@ function argvOf(rand: () => number, box: Sandbox): string[] {
   }
   // never point the CLI at a store outside the sandbox (demo without --db makes a temp store)
   if (argv[0] === 'demo') argv.push('--db', box.db);
+  // in-process runs share the test's working directory: a relative --out (say `--out md`) would
+  // write into the repository, so it goes to the sandbox
+  for (let index = 0; index + 1 < argv.length; index += 1) {
+    const target = argv[index + 1] as string;
+    if (argv[index] === '--out' && !isAbsolute(target)) argv[index + 1] = join(box.root, target);
+  }
   return argv;
 }
 
