@@ -32,7 +32,7 @@ export interface DbOptions {
   valueThresholdBytes?: number;
   /** Size at which the active value-log file is rotated (ValueLogFileSize). Default 128 MiB. */
   valueLogFileBytes?: number;
-  /** Bytes of data, index and filter blocks kept in the LRU block cache. Default 64 MiB. */
+  /** Bytes of data, index and filter blocks (and decoded indexes) kept in the block cache. Default 128 MiB (DESIGN.md "Performance"). */
   blockCacheBytes?: number;
   /** Open table files kept at once; bounds file descriptors. Default 256. */
   maxOpenTables?: number;
@@ -113,7 +113,7 @@ export const DEFAULTS = {
   l0StopTrigger: 12,
   valueThresholdBytes: 1 * KiB,
   valueLogFileBytes: 128 * MiB,
-  blockCacheBytes: 64 * MiB,
+  blockCacheBytes: 128 * MiB,
   maxOpenTables: 256,
   blockBytes: 4 * KiB,
   bloomBitsPerKey: 10,

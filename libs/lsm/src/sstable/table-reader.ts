@@ -9,6 +9,9 @@
  *   cache is trusted.
  * - Bad bytes throw CorruptionError (file, absolute offset); a failed read throws IoError.
  * - Arrays returned by get() (value) are views of immutable cached blocks: valid indefinitely.
+ * - Point reads memoize the block-cache entries of the filter block and of the index block with
+ *   its decoded form (table-index.ts), so a read does not look them up again; a memoized entry
+ *   is used only while the cache still holds it (`live`), so memory stays bounded by the cache.
  */
 
 import { assert } from '../assert.js';
@@ -16,11 +19,12 @@ import { readAtSync, type ReadableFile } from '../fs/fs.js';
 import { CorruptionError, IoError, LsmError } from '../errors.js';
 import { type Kind, MAX_SEQ, TRAILER_BYTES } from '../keys/internal-key.js';
 import { BLOCK_TRAILER_BYTES, type BlockHandle, checkBlock, decodeBlockHandleInto } from './block-format.js';
-import { BlockIterator } from './block-reader.js';
-import type { BlockCache } from './block-cache.js';
+import { BlockIterator, SEEK_KIND_BYTE, encodeSeekTarget } from './block-reader.js';
+import type { BlockCache, CacheEntry } from './block-cache.js';
 import { bloomMayContain } from './bloom.js';
 import { compareUserRanges } from './internal-compare.js';
 import { FOOTER_BYTES, type Footer, type TableProperties, decodeFooter, decodeProperties } from './table-format.js';
+import { DecodedIndex } from './table-index.js';
 import { TableIterator } from './table-iterator.js';
 import { type TableProblem, verifyTable } from './table-verify.js';
 
@@ -40,9 +44,15 @@ export class TableReader {
   private readonly smallestUserKey: Uint8Array;
   private readonly largestUserKey: Uint8Array;
   /** reused by get(): reads are synchronous, so no two lookups overlap */
-  private readonly getIndex = new BlockIterator();
   private readonly getData = new BlockIterator();
   private readonly getHandle: BlockHandle = { offset: 0, size: 0 };
+  private getTarget: Uint8Array = new Uint8Array(64);
+  /** memoized block-cache entries (checked `live` before each use) */
+  private filterEntry: CacheEntry | undefined;
+  private indexEntry: CacheEntry | undefined;
+  /** the cache cannot hold the index with its decoded form: seek the index block itself */
+  private indexNotDecodable = false;
+  private readonly getIndex = new BlockIterator();
 
   private constructor(file: ReadableFile, fileNumber: number, cache: BlockCache, footer: Footer, properties: TableProperties) {
     this.file = file;
@@ -88,21 +98,20 @@ export class TableReader {
     if (compareUserRanges(userKey, 0, userKey.length, this.largestUserKey, 0, this.largestUserKey.length) > 0) return false;
     const filterHandle = this.footer.filterHandle;
     if (filterHandle.size === 0) return true;
-    return bloomMayContain(this.readBlock(filterHandle), userKey);
+    return bloomMayContain(this.filterBlock(filterHandle), userKey);
   }
 
   /** The newest version of `userKey` with seq <= `seq` (DELETE included), or undefined. */
   get(userKey: Uint8Array, seq: number = MAX_SEQ): TableGetResult | undefined {
     if (!this.mayContain(userKey)) return undefined;
-    const index = this.getIndex;
-    const indexHandle = this.footer.indexHandle;
-    index.reset(this.readBlock(indexHandle), this.file.path, indexHandle.offset);
-    index.seek(userKey, seq);
-    if (!index.valid()) return undefined;
-    const handle = this.dataHandleAt(index, this.getHandle);
+    const targetLength = userKey.length + TRAILER_BYTES;
+    const target = encodeSeekTarget(this.getTarget, userKey, seq, SEEK_KIND_BYTE);
+    this.getTarget = target;
+    const handle = this.findDataBlock(target, targetLength, this.getHandle);
+    if (handle === undefined) return undefined;
     const data = this.getData;
     data.reset(this.readBlock(handle), this.file.path, handle.offset);
-    data.seek(userKey, seq);
+    data.seekTarget(target, targetLength);
     let result: TableGetResult | undefined;
     if (data.valid()) {
       const keyUserEnd = data.currentKeyLength - TRAILER_BYTES;
@@ -110,9 +119,76 @@ export class TableReader {
         result = { seq: data.seq(), kind: data.kind(), value: data.value() };
       }
     }
-    index.close();
     data.close();
     return result;
+  }
+
+  /** The filter block through its memoized cache entry. */
+  private filterBlock(handle: BlockHandle): Uint8Array {
+    const entry = this.filterEntry;
+    if (entry !== undefined && entry.live) {
+      this.cache.touch(entry);
+      return entry.block;
+    }
+    this.filterEntry = undefined;
+    const cached = this.cache.lookup(this.fileNumber, handle.offset);
+    if (cached !== undefined) {
+      this.filterEntry = cached;
+      return cached.block;
+    }
+    const contents = this.readBlockUncached(handle);
+    this.filterEntry = this.cache.insert(this.fileNumber, handle.offset, contents);
+    return contents;
+  }
+
+  /** Handle of the only data block that can hold `target` (an encoded seek key), or undefined. */
+  private findDataBlock(target: Uint8Array, targetLength: number, out: BlockHandle): BlockHandle | undefined {
+    const decoded = this.indexNotDecodable ? undefined : this.decodedIndex();
+    if (decoded !== undefined) {
+      const position = decoded.seek(target, targetLength);
+      return position < decoded.count ? decoded.handleAt(position, out) : undefined;
+    }
+    const index = this.getIndex;
+    const indexHandle = this.footer.indexHandle;
+    index.reset(this.readBlock(indexHandle), this.file.path, indexHandle.offset);
+    index.seekTarget(target, targetLength);
+    const handle = index.valid() ? this.dataHandleAt(index, out) : undefined;
+    index.close();
+    return handle;
+  }
+
+  /**
+   * The decoded index, from the memoized cache entry, else decoded and attached to the index
+   * block's entry. Undefined (and `indexNotDecodable` set) when the cache cannot hold both: the
+   * caller then seeks the index block, and memory stays bounded by the cache.
+   */
+  private decodedIndex(): DecodedIndex | undefined {
+    const entry = this.indexEntry;
+    if (entry !== undefined && entry.live && entry.attachment instanceof DecodedIndex) {
+      this.cache.touch(entry);
+      return entry.attachment;
+    }
+    this.indexEntry = undefined;
+    const handle = this.footer.indexHandle;
+    let found = this.cache.lookup(this.fileNumber, handle.offset);
+    let contents: Uint8Array;
+    if (found !== undefined) {
+      contents = found.block;
+      if (found.attachment instanceof DecodedIndex) {
+        this.indexEntry = found;
+        return found.attachment;
+      }
+    } else {
+      contents = this.readBlockUncached(handle);
+      found = this.cache.insert(this.fileNumber, handle.offset, contents);
+    }
+    const decoded = DecodedIndex.decode(contents, this.file.path, handle.offset, this.dataEndOffset);
+    if (found === undefined || !this.cache.attach(found, decoded)) {
+      this.indexNotDecodable = true;
+      return undefined;
+    }
+    this.indexEntry = found;
+    return decoded;
   }
 
   /** A two-level iterator; `onClose` runs once when it is closed (table cache reference). */
@@ -193,6 +269,8 @@ export class TableReader {
   close(): Promise<void> {
     this.getIndex.close();
     this.getData.close();
+    this.filterEntry = undefined;
+    this.indexEntry = undefined;
     return this.file.close();
   }
 }
