@@ -246,7 +246,7 @@ export class Db implements AsyncDisposable {
     return this.engine.isClosed;
   }
 
-  /** Flushes, stops background work and releases the lock. Idempotent. */
+  /** Syncs the WAL (a small memtable stays in it for the next open; a big one is flushed), stops background work and releases the lock. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const txn of [...this.openTxns]) txn.discard();

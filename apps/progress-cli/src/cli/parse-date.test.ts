@@ -1,8 +1,12 @@
 // Goal: --at/--from/--to accept the documented forms, in the user's zone (DST-correct), and
 // reject everything else with a usage error. Method: fixed "now" values, table-driven cases.
+import { TZDate } from '@date-fns/tz';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './errors.js';
-import { formatLocal, parseDay, parseWhen } from './parse-date.js';
+import { formatLocal, localParts, localToEpoch, parseDay, parseWhen } from './parse-date.js';
+
+const SEED = process.env['SEED'] === undefined ? Date.now() % 2_147_483_647 : Number(process.env['SEED']);
 
 const now = { epochMs: Date.parse('2026-03-29T15:00:00Z'), timeZone: 'Europe/Berlin' }; // the day DST starts in Berlin
 
@@ -55,5 +59,23 @@ describe('parseDay', () => {
 describe('formatLocal', () => {
   it('echoes an instant in the zone', () => {
     expect(formatLocal(Date.parse('2026-03-29T01:30:00Z'), 'Europe/Berlin')).toBe('2026-03-29 03:30');
+  });
+});
+
+// The UTC zones skip TZDate (and Intl): the results must be TZDate's own.
+describe(`UTC zones without Intl (seed ${SEED})`, () => {
+  const zones = fc.constantFrom('UTC', 'Etc/UTC', 'GMT', 'Etc/GMT');
+  it('localParts equals TZDate', () => {
+    fc.assert(fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31) }), zones, (ms, zone) => {
+      const local = new TZDate(ms, zone);
+      expect(localParts(ms, zone)).toEqual({ year: local.getFullYear(), month: local.getMonth() + 1, day: local.getDate(), hour: local.getHours(), minute: local.getMinutes() });
+    }), { seed: SEED, numRuns: 1000 });
+  });
+  it('localToEpoch equals TZDate, overflowing fields included', () => {
+    const fields = fc.tuple(fc.integer({ min: 100, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 999 }));
+    fc.assert(fc.property(fields, zones, ([year, month, day, hour, minute, second, ms], zone) => {
+      const expected = new TZDate(year, month - 1, day, hour, minute, second, ms, zone).getTime();
+      expect(localToEpoch({ year, month, day }, hour, minute, second, ms, zone)).toBe(expected);
+    }), { seed: SEED, numRuns: 1000 });
   });
 });

@@ -31,7 +31,7 @@ function badDate(text: string, hint: string): UsageError {
   return new UsageError(`${quote(text)} is not a date or time`, hint);
 }
 
-interface Parts {
+export interface Parts {
   year: number;
   month: number;
   day: number;
@@ -49,12 +49,24 @@ export function formatLocalDate(parts: Parts): string {
   return `${String(parts.year).padStart(4, '0')}-${pad2(parts.month)}-${pad2(parts.day)}`;
 }
 
+/**
+ * Zones whose offset is always 0: computed with Date's UTC methods, without Intl (TZDate uses
+ * Intl, whose first use costs ~30 ms of start-up). parse-date.test.ts checks both agree.
+ */
+const UTC_ZONES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
+
 export function localParts(epochMs: number, timeZone: string): Parts & { hour: number; minute: number } {
+  if (UTC_ZONES.has(timeZone)) {
+    const utc = new Date(epochMs);
+    return { year: utc.getUTCFullYear(), month: utc.getUTCMonth() + 1, day: utc.getUTCDate(), hour: utc.getUTCHours(), minute: utc.getUTCMinutes() };
+  }
   const local = new TZDate(epochMs, timeZone);
   return { year: local.getFullYear(), month: local.getMonth() + 1, day: local.getDate(), hour: local.getHours(), minute: local.getMinutes() };
 }
 
-function localToEpoch(parts: Parts, hour: number, minute: number, second: number, ms: number, timeZone: string): number {
+export function localToEpoch(parts: Parts, hour: number, minute: number, second: number, ms: number, timeZone: string): number {
+  // (years below 100: Date.UTC would read them as 19xx; leave those to TZDate)
+  if (UTC_ZONES.has(timeZone) && parts.year >= 100) return Date.UTC(parts.year, parts.month - 1, parts.day, hour, minute, second, ms);
   return new TZDate(parts.year, parts.month - 1, parts.day, hour, minute, second, ms, timeZone).getTime();
 }
 

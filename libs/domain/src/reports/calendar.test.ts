@@ -1,9 +1,13 @@
 // Goal: instants map to local dates through TZDate, and DST days have 23/25 hours (never 24h math).
+import { TZDate } from '@date-fns/tz';
+import { startOfDay } from 'date-fns';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LocalDate, TimeZone } from '../time.js';
+import type { Instant, LocalDate, TimeZone } from '../time.js';
 import { at } from '../testing/fixtures.test-util.js';
 import { addDays, addMonths, dayOfWeek, daysInMonth, hoursInLocalDate, localDateOf, startOfLocalDate, startOfWeek } from './calendar.js';
 
+const SEED = process.env['SEED'] === undefined ? Date.now() % 2_147_483_647 : Number(process.env['SEED']);
 const d = (text: string): LocalDate => text as LocalDate;
 const z = (text: string): TimeZone => text as TimeZone;
 
@@ -40,5 +44,28 @@ describe('calendar', () => {
     expect(startOfWeek(d('2026-03-29'), 1)).toBe('2026-03-23');
     expect(startOfWeek(d('2026-03-29'), 0)).toBe('2026-03-29');
     expect(startOfWeek(d('2026-03-28'), 0)).toBe('2026-03-22');
+  });
+
+  // The UTC zones skip Intl (time.ts isUtcZone): the results must be TZDate's own.
+  it(`computes UTC zones without Intl, with TZDate's results (seed ${SEED})`, () => {
+    const pad = (value: number, width: number): string => String(value).padStart(width, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+        fc.constantFrom('UTC', 'Etc/UTC', 'GMT', 'Etc/GMT'),
+        (ms, name) => {
+          const zone = z(name);
+          const instant = new Date(ms).toISOString() as Instant;
+          const local = new TZDate(ms, name);
+          const viaTz = `${pad(local.getFullYear(), 4)}-${pad(local.getMonth() + 1, 2)}-${pad(local.getDate(), 2)}`;
+          expect(localDateOf(instant, zone)).toBe(viaTz);
+          const date = d(viaTz);
+          const midnight = startOfDay(new TZDate(local.getFullYear(), local.getMonth(), local.getDate(), 12, name));
+          expect(startOfLocalDate(date, zone)).toBe(new Date(midnight.getTime()).toISOString());
+          expect(hoursInLocalDate(date, zone)).toBe(24);
+        },
+      ),
+      { seed: SEED, numRuns: 2000 },
+    );
   });
 });

@@ -43,6 +43,7 @@ import { CommitQueue, type CommitRequest } from './commit-queue.js';
 import { deleteObsoleteFiles } from './obsolete-files.js';
 import { findVersion, toItem, type ReadSources } from './read-path.js';
 import type { ValueLog } from './value-log.js';
+import { CLOSE_KEEP_WAL_BYTES, encodeCloseMarker } from '../wal/close-marker.js';
 import { EngineStats } from './engine-stats.js';
 import { Mutex } from './mutex.js';
 import { gcCandidates, runValueLogGc } from './value-log-gc.js';
@@ -70,12 +71,13 @@ export interface EngineParts {
   valueLog: ValueLog;
   mem: Memtable;
   wal: RecordWriter | undefined;
+  /** `mem` recovered and kept active: its highest commit ts (versions.lastSeq stays the flushed frontier) */
+  recoveredCommitTs?: number;
+  recoveredVlogBytes?: number;
 }
 
 const GROUP_BYTES_MAX = 4 * 1024 * 1024;
 const SLICE_MS = 4;
-/** close() leaves a memtable whose WAL is at most this big in the WAL (open replays it) */
-export const CLOSE_KEEP_WAL_BYTES = 256 * 1024;
 
 export class Engine {
   readonly options: ResolvedOptions;
@@ -99,6 +101,8 @@ export class Engine {
   private readonly walMutex = new Mutex();
   /** the newest commit timestamp applied to each memtable */
   private readonly memCommitTs = new WeakMap<Memtable, number>();
+  /** vlog bytes each memtable points at (a WAL replay checks them) */
+  private readonly memVlogBytes = new WeakMap<Memtable, number>();
   /** vlog files GC emptied, retired once every snapshot older than `afterTs` has ended */
   private readonly retiring: { fileNumber: number; afterTs: number }[] = [];
   /** table numbers being written: never treated as obsolete */
@@ -122,7 +126,9 @@ export class Engine {
     this.mem = parts.mem;
     this.wal = parts.wal;
     this.seed = parts.options.seed;
-    this.oracle = new Oracle(parts.versions.lastSeq);
+    this.oracle = new Oracle(Math.max(parts.versions.lastSeq, parts.recoveredCommitTs ?? 0));
+    if (parts.recoveredCommitTs !== undefined) this.memCommitTs.set(parts.mem, parts.recoveredCommitTs);
+    if (parts.recoveredVlogBytes !== undefined) this.memVlogBytes.set(parts.mem, parts.recoveredVlogBytes);
     this.picker = new CompactionPicker(parts.options);
     this.commits = new CommitQueue<CommitPayload>(
       {
@@ -296,6 +302,7 @@ export class Engine {
       }
     }
     const pointers = large.length === 0 ? [] : await this.valueLog.append(large);
+    for (const pointer of pointers) this.memVlogBytes.set(this.mem, (this.memVlogBytes.get(this.mem) ?? 0) + pointer.length);
     slice.restart();
     this.stats.vlogBytesWritten = this.valueLog.bytesWritten;
     const stored = new Map<PendingWrite, BatchEntry>();
@@ -582,20 +589,24 @@ export class Engine {
   // ---- lifecycle ------------------------------------------------------------------------------
 
   /**
-   * Syncs the WAL and leaves a small memtable in it (the next open replays it and keeps appending
-   * to that WAL: a short process writes no table, no new WAL, no MANIFEST edit); a memtable whose
-   * WAL exceeds CLOSE_KEEP_WAL_BYTES is flushed, so an open never replays much. Waits for frozen
-   * memtables to be flushed, stops background work, releases the lock.
+   * Without an earlier failure, and when the WAL plus the vlog values it points at are at most
+   * CLOSE_KEEP_WAL_BYTES: appends the clean-close marker and syncs, leaving the memtable in the
+   * WAL for the next open to continue (wal/close-marker.ts). Otherwise flushes the memtable.
+   * Then waits for flushes, stops background work, releases the lock.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
       await this.commits.idle();
-      if (!this.readOnly && !this.mem.isEmpty) {
-        const wal = this.wal;
-        if (wal !== undefined && wal.size <= CLOSE_KEEP_WAL_BYTES) await this.walMutex.run(() => wal.sync());
-        else await this.rotateMemtable();
-      }
+      const wal = this.wal;
+      const replayBytes = (wal?.size ?? 0) + (this.memVlogBytes.get(this.mem) ?? 0);
+      const clean = this.failure === undefined && this.versions.failed === undefined;
+      if (!this.readOnly && wal !== undefined && clean && replayBytes <= CLOSE_KEEP_WAL_BYTES) {
+        await this.walMutex.run(async () => {
+          await wal.addRecords([encodeCloseMarker()]);
+          await wal.sync();
+        });
+      } else if (!this.readOnly && !this.mem.isEmpty) await this.rotateMemtable();
       if (!this.readOnly) await this.background.flushed();
     } finally {
       this.closed = true;

@@ -158,12 +158,14 @@ export class VersionSet {
    *   may not be durable either).
    * - Otherwise (a torn last record: appending would follow damage; or too large) a fresh
    *   MANIFEST with one snapshot edit is written, CURRENT swapped to it and the old one removed.
+   * `newerManifestExists`: a MANIFEST numbered above the live one is left by a CURRENT swap that
+   * did not happen; only a fresh MANIFEST (numbered above it) lets cleanup remove it.
    * Returns whether a fresh MANIFEST was written.
    */
-  async startWriting(): Promise<boolean> {
+  async startWriting(newerManifestExists = false): Promise<boolean> {
     const size = this.recoveredCleanSize;
     this.recoveredCleanSize = undefined;
-    if (size !== undefined && size <= MANIFEST_ROTATE_BYTES && this.manifest === undefined && this.manifestNumber !== 0) {
+    if (!newerManifestExists && size !== undefined && size <= MANIFEST_ROTATE_BYTES && this.manifest === undefined && this.manifestNumber !== 0) {
       const file = await this.fs.openWritable(joinPath(this.dir, manifestFileName(this.manifestNumber)));
       if (file.size === size) {
         this.manifest = await RecordWriter.create(file, 'MANIFEST');

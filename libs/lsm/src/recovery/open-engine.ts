@@ -10,10 +10,14 @@
  * 4. Replay every WAL numbered at or above the MANIFEST's logNumber, oldest first, into one
  *    memtable. A torn tail ends a log (the writer died mid-append); damage followed by valid
  *    records is CORRUPTION naming the file and offset. Only whole batches are applied (D6).
- * 5. Writable opens start a fresh MANIFEST (CURRENT swapped to it), flush the recovered memtable
- *    to L0, start a fresh WAL, and log one edit
- *    {logNumber: new WAL, new L0 file, lastSeq}; only after that edit is durable are the old WALs
- *    and other unreferenced files deleted (D4). Read-only opens keep the memtable in memory.
+ * 5. Writable opens continue the recovered MANIFEST when it ends in a whole record (else write a
+ *    fresh one and swap CURRENT to it). When exactly one whole WAL was replayed and the memtable
+ *    is below its limit, that WAL and memtable stay active (WAL and directory fsynced once; no
+ *    table, WAL or edit written: what a short CLI process needs). Otherwise flush the recovered
+ *    memtable to L0, start a fresh WAL, and log one edit {logNumber: new WAL, new L0 file,
+ *    lastSeq}; only after that edit is durable are the old WALs and other unreferenced files
+ *    deleted (D4). Read-only opens keep the memtable in memory. `versions.lastSeq` stays the
+ *    flushed frontier; the replay's highest commit ts goes to the oracle (Engine).
  */
 
 import { fromUtf8 } from '../codec/bytes.js';
@@ -29,6 +33,9 @@ import { RecordWriter } from '../record/record-writer.js';
 import { BlockCache } from '../sstable/block-cache.js';
 import { TableCache } from '../sstable/table-cache.js';
 import { decodeWriteBatch } from '../batch/write-batch-format.js';
+import { isCloseMarker } from '../wal/close-marker.js';
+import { Kind } from '../keys/internal-key.js';
+import { decodeValueHeader, decodeValuePointer } from '../keys/value-format.js';
 import { Engine, memtablePoolBytes, rewriteApplies } from '../db/engine.js';
 import { ValueLog } from '../db/value-log.js';
 
@@ -117,29 +124,32 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     .sort((a, b) => a - b);
   const replayed: WalReplayed[] = [];
   for (const number of wals) replayed.push(await replayWal(fs, dir, number, recovered, versions, valueLog, tables));
+  // Not yet noted in `versions`: its lastSeq is the flushed frontier (engine.ts retireVlogs).
+  const recoveredCommitTs = replayed.reduce((max, r) => Math.max(max, r.maxCommitTs), 0);
   // Tables, value logs and WALs all checked out: only now write anything, so an open that fails
   // on a corrupt store changes no file (regression: open-corrupt-store-changes-no-file.test.ts).
-  const freshManifest = recoveredVersions && !options.readOnly ? await versions.startWriting() : false;
+  // Continue the WAL and the MANIFEST only after a clean close (see reusableWal).
+  const reuse = options.readOnly ? undefined : reusableWal(replayed, recovered, options);
+  const newerManifest = parsed.some((p) => p.parsed?.type === 'manifest' && p.parsed.number > versions.manifestFileNumber);
+  const freshManifest = recoveredVersions && !options.readOnly ? await versions.startWriting(newerManifest || reuse === undefined) : false;
 
   if (options.readOnly) {
-    const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem: recovered, wal: undefined });
+    const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem: recovered, wal: undefined, recoveredCommitTs });
     engine.imm.push(recovered);
     recovered.freeze();
     return engine;
   }
-  const reuse = reusableWal(replayed, recovered, options);
   if (reuse !== undefined) {
     // Keep appending to the one WAL the memtable came from (DESIGN.md "Recovery" step 5): no
-    // flush, no new WAL, no MANIFEST edit. Its whole content (including a suffix the previous
-    // process may not have synced) and the directory entries naming it and CURRENT's MANIFEST
-    // are made durable first, as the flush of the old sequence made them.
+    // flush, no new WAL, no MANIFEST edit. Its content is durable (the closing process synced it
+    // after the marker), so it is not fsynced again; the directory is, once: a process that died
+    // between a CURRENT rename and its directory sync may have left the marker in place.
     const file = await fs.openWritable(joinPath(dir, walFileName(reuse.number)));
     if (file.size === reuse.bytes) {
       const wal = await RecordWriter.create(file, 'WAL');
-      await wal.sync();
       await fs.syncDir(dir);
       recovered.walNumber = reuse.number;
-      const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem: recovered, wal });
+      const engine = new Engine({ options, fs, dir, lock, versions, blockCache, tables, valueLog, mem: recovered, wal, recoveredCommitTs, recoveredVlogBytes: reuse.vlogBytes });
       await engine.cleanup(true);
       engine.background.kick();
       return engine;
@@ -147,6 +157,7 @@ async function openLocked(options: ResolvedOptions, fs: Fs, lock: LockHandle | u
     await file.close(); // changed since it was read: take the flushing path
   }
   if (!freshManifest && recoveredVersions) await fs.syncDir(dir); // the continued MANIFEST's CURRENT rename
+  versions.noteSeq(recoveredCommitTs); // the flush below (or the logNumber edit) records it
   const walNumber = versions.newFileNumber();
   const file = await fs.openWritable(joinPath(dir, walFileName(walNumber)), { truncate: true });
   const wal = await RecordWriter.create(file, 'WAL');
@@ -173,17 +184,25 @@ interface WalReplayed {
   bytes: number;
   /** bytes follow the last whole record (a torn tail) */
   tornTail: boolean;
+  /** the highest commit ts of its batches; 0 when it holds none */
+  maxCommitTs: number;
+  /** bytes of the vlog values its batches point at */
+  vlogBytes: number;
+  /** its last record is the clean-close marker (wal/close-marker.ts) */
+  closedCleanly: boolean;
 }
 
 /**
- * The WAL a writable open may keep appending to, or undefined: exactly one WAL was replayed (a
- * memtable from several WALs would tie them all to one memtable), it ends in a whole record
- * (appending after a torn tail would make damage followed by valid records, leveldb#1287), and
+ * The WAL a writable open may keep appending to (and whose MANIFEST it may continue), or
+ * undefined: exactly one WAL was replayed (a memtable from several WALs would tie them all to
+ * one memtable); its last record is the clean-close marker, so it is whole (appending after a
+ * torn tail would make damage followed by valid records, leveldb#1287) and the process that wrote
+ * it had no failed fsync (its pages might be gone from the disk while still readable: D7); and
  * the memtable is below its size limit.
  */
 function reusableWal(replayed: readonly WalReplayed[], mem: Memtable, options: ResolvedOptions): WalReplayed | undefined {
   const only = replayed.length === 1 ? replayed[0] : undefined;
-  if (only === undefined || only.tornTail) return undefined;
+  if (only === undefined || only.tornTail || !only.closedCleanly) return undefined;
   if (only.bytes >= options.memTableBytes || mem.approximateBytes >= options.memTableBytes) return undefined;
   return only;
 }
@@ -200,17 +219,28 @@ async function replayWal(
   const name = walFileName(number);
   const bytes = await wrapIo(() => fs.readFile(joinPath(dir, name)), `cannot read ${name}`);
   const { records, recordOffsets, tornTail } = readRecords(bytes, name, 'WAL');
+  let maxCommitTs = 0;
+  let vlogBytes = 0;
+  let closedCleanly = false;
   records.forEach((record, i) => {
     const offset = recordOffsets[i] ?? 0;
     const batch = decodeWriteBatch(record, name, offset);
+    closedCleanly = isCloseMarker(batch);
     for (const entry of batch.entries) {
       valueLog.checkPointer(entry.kind, entry.value, name, offset);
+      if (entry.kind === Kind.VALUE_POINTER) vlogBytes += pointerLength(entry.value);
       const sources = { mem, imm: [], version: versions.current, tables };
       if (rewriteApplies(sources, entry.key, entry.seq, batch.commitTs)) mem.add(entry.key, entry.seq, entry.kind, entry.value);
     }
-    versions.noteSeq(batch.commitTs);
+    maxCommitTs = Math.max(maxCommitTs, batch.commitTs);
   });
-  return { number, bytes: bytes.length, tornTail };
+  return { number, bytes: bytes.length, tornTail, maxCommitTs, vlogBytes, closedCleanly };
+}
+
+/** The length of the vlog value a VALUE_POINTER entry names (checkPointer has validated it). */
+function pointerLength(stored: Uint8Array): number {
+  const header = decodeValueHeader(stored);
+  return header === undefined ? 0 : (decodeValuePointer(stored, header.payloadOffset)?.length ?? 0);
 }
 
 function requireSync(fs: Fs): NonNullable<Fs['openReadableSync']> {
