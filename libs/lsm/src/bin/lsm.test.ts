@@ -82,6 +82,17 @@ async function makeDb(dir = newDir()): Promise<string> {
   return dir;
 }
 
+/** A database whose scan prints 3,000 lines (about 141 KiB): more than one 64 KiB output chunk. */
+async function makeLargeDb(): Promise<string> {
+  const dir = newDir();
+  const db = await openDb({ dir });
+  await db.update((txn) => {
+    for (let i = 0; i < 3000; i++) txn.set(`k${String(i).padStart(5, '0')}`, 'x'.repeat(40));
+  });
+  await db.close();
+  return dir;
+}
+
 function jsonLines(text: string): Record<string, unknown>[] {
   return text.trim().split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -294,7 +305,7 @@ describe('lsm run(argv, io): commands', () => {
   });
 
   it('scan stops quietly when the reader goes away (EPIPE)', async () => {
-    const dir = await makeDb();
+    const dir = await makeLargeDb();
     const epipe = new FakeOut((out) => {
       const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
       queueMicrotask(() => out.emit('error', error));
@@ -304,8 +315,21 @@ describe('lsm run(argv, io): commands', () => {
     const status = await run(['scan', dir], { stdout: epipe.asStream(), stderr, stdin: Readable.from([]) });
     expect(status).toBe(0);
     expect(stderr.text()).toBe('');
-    expect(epipe.written).toHaveLength(1); // one buffered chunk, then nothing more
+    expect(epipe.written).toHaveLength(1); // the first 64 KiB chunk, then nothing more
+    expect(epipe.written[0]).toMatch(/^k00000\tx{40}\n/);
     expect(epipe.listenerCount('error')).toBe(0);
+  });
+
+  it('a stdout error reported after a write was accepted fails the next write (exit 4)', async () => {
+    const dir = await makeLargeDb();
+    const late = new FakeOut((out) => {
+      if (out.written.length === 1) queueMicrotask(() => out.emit('error', new Error('device gone')));
+      return true;
+    });
+    const stderr = new Sink();
+    expect(await run(['scan', dir], { stdout: late.asStream(), stderr, stdin: Readable.from([]) })).toBe(ExitCode.FAILURE);
+    expect(stderr.text()).toBe('lsm: device gone\n');
+    expect(late.written).toHaveLength(1);
   });
 
   it('a failing stdout (not EPIPE) exits 4 with its message, and the database is closed', async () => {
@@ -331,12 +355,7 @@ describe('lsm run(argv, io): commands', () => {
   });
 
   it('large output waits for drain (backpressure) and loses nothing', async () => {
-    const dir = newDir();
-    const db = await openDb({ dir });
-    await db.update((txn) => {
-      for (let i = 0; i < 3000; i++) txn.set(`k${String(i).padStart(5, '0')}`, 'x'.repeat(40));
-    });
-    await db.close();
+    const dir = await makeLargeDb();
     const result = await lsm(['scan', dir]);
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
@@ -498,6 +517,7 @@ describe('lsm run(argv, io): commands', () => {
     const gc = await lsm(['gc', dir, '--discard-ratio', '0.5', '--json']);
     expect(gc.status).toBe(0);
     expect(JSON.parse(gc.stdout)).toHaveProperty('dir', dir);
+    expect(await lsm(['gc', dir])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^value-log gc: /) as unknown });
     for (const ratio of ['1.5', '0', '1', '', ' ', 'abc', 'NaN', '-0.5']) {
       const bad = await lsm(['gc', dir, `--discard-ratio=${ratio}`]);
       expect(bad.status, ratio).toBe(2);

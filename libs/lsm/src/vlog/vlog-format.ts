@@ -65,6 +65,7 @@ export function checkVlogHeader(bytes: Uint8Array, fileName: string): void {
       throw new CorruptionError(fileName, 0, 'not a value-log file (bad magic)');
     case 'bad-version':
       throw new CorruptionError(fileName, 8, `unsupported value-log version ${getFixed32(bytes, 8)}`);
+    /* v8 ignore next 2 -- unreachable: every status is a case above (assertNever) */
     default:
       assertNever(status, 'value-log header status');
   }
