@@ -26,6 +26,6 @@ for (const file of reports('.')) {
   failedSuites += report.numFailedTestSuites ?? 0;
   console.error(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
 }
-if (failedSuites > 0) console.error(`${failedSuites} test files failed to run`);
+if (failedSuites > 0) console.error(`${failedSuites} test suites failed (a failing test, or a file that did not load)`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || failedSuites > 0 || passed === 0 ? 1 : 0);

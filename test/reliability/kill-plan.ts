@@ -32,10 +32,12 @@ interface Model {
   readonly entries: Map<string, boolean>;
   readonly teams: Map<string, Set<string>>;
   readonly metrics: Set<string>;
+  /** the default user's goals: metric -> target (a goal set to the same target is refused) */
+  readonly goals: Map<string, number>;
 }
 
 export function modelOf(events: readonly ExportedEvent[]): Model {
-  const model: Model = { users: new Set(), entries: new Map(), teams: new Map(), metrics: new Set() };
+  const model: Model = { users: new Set(), entries: new Map(), teams: new Map(), metrics: new Set(), goals: new Map() };
   for (const { stream, event } of events) {
     const [kind, id = ''] = stream.split(':');
     const data = event.data;
@@ -49,6 +51,8 @@ export function modelOf(events: readonly ExportedEvent[]): Model {
       }
       if (event.type === 'EntryRetracted') model.entries.set(entryId, true);
       if (event.type === 'EntryRestored') model.entries.set(entryId, false);
+      if (event.type === 'GoalSet' && typeof data.metric === 'string' && typeof data.target === 'number') model.goals.set(data.metric, data.target);
+      if (event.type === 'GoalCleared' && typeof data.metric === 'string') model.goals.delete(data.metric);
     } else {
       if (event.type === 'TeamCreated') model.teams.set(id, new Set());
       const member = typeof data.userId === 'string' ? data.userId : '';
@@ -171,7 +175,9 @@ export function nextPlan(rng: Rng, events: readonly ExportedEvent[], dir: string
     return expecting('retract', ['retract', entryId, '--reason', tag], [{ stream: me, type: 'EntryRetracted', data: { entryId } }]);
   }
   if (roll < 0.66 && model.metrics.has('running')) {
-    const target = 10 + rng.int(40);
+    // never the current target: the CLI refuses an unchanged goal (exit 1, nothing appended)
+    let target = 10 + rng.int(40);
+    if (target === model.goals.get('running')) target = target === 49 ? 10 : target + 1;
     return expecting('goal set', ['goal', 'set', 'running', String(target), '--per', 'week'], [
       { stream: me, type: 'GoalSet', data: { metric: 'running', target } },
     ]);
