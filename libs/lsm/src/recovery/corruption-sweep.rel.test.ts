@@ -8,7 +8,7 @@
 // Fixture: 2,000 keys with values of 10-4,000 bytes (about half above the value threshold, so in
 // the value log), 100 deletes, one flush, one full compaction; then 200 synced commits that stay
 // in the WAL (new keys, and deletes of older keys), the newest vlog holding their large values.
-// Cases per file: truncation at every offset when the file is at most 16 KiB (every 4th in REL),
+// Cases per file: truncation at every offset when the file is at most 16 KiB,
 // else at random offsets plus every 4 KiB / 32 KiB boundary +-1; random single-byte flips; random
 // 512-byte ranges zeroed. Sizes (random truncations / flips / zeroed ranges): REL 600/600/60, SOAK
 // 4,000/4,000/200 with every offset. Nine cases in ten open read-only (same recovery checks).
@@ -25,8 +25,8 @@ const seed = seedFromEnvOrNow();
 const RANDOM_TRUNCATIONS = tierSize('CORRUPT_TRUNCATIONS', { pr: 40, rel: 600, soak: 4000 });
 const FLIPS = tierSize('CORRUPT_FLIPS', { pr: 40, rel: 600, soak: 4000 });
 const ZEROED = tierSize('CORRUPT_ZEROED', { pr: 10, rel: 60, soak: 200 });
-/** files of at most 16 KiB are cut at every TRUNCATE_STRIDE-th offset (every offset in SOAK) */
-const TRUNCATE_STRIDE = Math.max(1, tierSize('TRUNCATE_STRIDE', { pr: 16, rel: 4, soak: 1 }));
+/** files of at most 16 KiB are cut at every TRUNCATE_STRIDE-th offset (every offset in REL and SOAK) */
+const TRUNCATE_STRIDE = Math.max(1, tierSize('TRUNCATE_STRIDE', { pr: 16, rel: 1, soak: 1 }));
 const DIR = '/db';
 const KEYS = 2000;
 const WAL_COMMITS = 200;
