@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../codec/bytes.js';
 import { openDb } from '../db.js';
-import { CorruptionError } from '../errors.js';
 import { joinPath } from '../fs/fs.js';
 import { CURRENT_FILE_NAME, parseFileName } from '../fs/filenames.js';
 import { encodeLogHeader } from '../record/record-format.js';
 import { MemFs } from '../testing/mem-fs.js';
+import { openFailure } from '../testing/corruption.test-util.js';
 
 const DIR = '/db';
 
@@ -27,39 +27,24 @@ async function write(fs: MemFs, name: string, bytes: Uint8Array): Promise<void> 
   await file.close();
 }
 
-async function openFailure(fs: MemFs): Promise<CorruptionError> {
-  const before = fs.dump();
-  const error = await openDb({ fs, dir: DIR }).then(
-    async (db) => {
-      await db.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CorruptionError);
-  const after = fs.dump();
-  for (const [path, bytes] of before) if (!path.endsWith('LOCK')) expect(after.get(path), path).toEqual(bytes);
-  return error as CorruptionError;
-}
-
 describe('open with a bad CURRENT or an empty MANIFEST', () => {
   it('CURRENT without its newline', async () => {
     const { fs, manifest } = await store();
     await write(fs, CURRENT_FILE_NAME, utf8(manifest));
-    expect(await openFailure(fs)).toMatchObject({ file: CURRENT_FILE_NAME, offset: manifest.length, reason: 'CURRENT does not end with a newline' });
+    expect(await openFailure(fs, DIR)).toMatchObject({ file: CURRENT_FILE_NAME, offset: manifest.length, reason: 'CURRENT does not end with a newline' });
   });
 
   it('CURRENT naming something that is not a MANIFEST', async () => {
     for (const text of ['000001.wal', 'MANIFEST-x']) {
       const { fs } = await store();
       await write(fs, CURRENT_FILE_NAME, utf8(`${text}\n`));
-      expect(await openFailure(fs), text).toMatchObject({ file: CURRENT_FILE_NAME, offset: 0, reason: `CURRENT names ${JSON.stringify(text)}, not a MANIFEST` });
+      expect(await openFailure(fs, DIR), text).toMatchObject({ file: CURRENT_FILE_NAME, offset: 0, reason: `CURRENT names ${JSON.stringify(text)}, not a MANIFEST` });
     }
   });
 
   it('a MANIFEST with a header and no edit', async () => {
     const { fs, manifest } = await store();
     await write(fs, manifest, encodeLogHeader('MANIFEST'));
-    expect(await openFailure(fs)).toMatchObject({ file: manifest, offset: 0, reason: 'MANIFEST holds no version edit' });
+    expect(await openFailure(fs, DIR)).toMatchObject({ file: manifest, offset: 0, reason: 'MANIFEST holds no version edit' });
   });
 });

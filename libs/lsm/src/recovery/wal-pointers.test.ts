@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { utf8 } from '../codec/bytes.js';
 import { encodeWriteBatch } from '../batch/write-batch-format.js';
 import { openDb } from '../db.js';
-import { CorruptionError } from '../errors.js';
 import { joinPath } from '../fs/fs.js';
 import { parseFileName, walFileName } from '../fs/filenames.js';
 import { Kind } from '../keys/internal-key.js';
@@ -13,6 +12,7 @@ import { encodeStoredValue, encodeValuePointer } from '../keys/value-format.js';
 import { encodeLogHeader } from '../record/record-format.js';
 import { encodeRecords } from '../record/record-writer.js';
 import { MemFs } from '../testing/mem-fs.js';
+import { openFailure } from '../testing/corruption.test-util.js';
 
 const DIR = '/db';
 
@@ -40,21 +40,6 @@ async function addWal(fs: MemFs, stored: Uint8Array): Promise<string> {
   return name;
 }
 
-async function openFailure(fs: MemFs): Promise<CorruptionError> {
-  const before = fs.dump();
-  const error = await openDb({ fs, dir: DIR }).then(
-    async (db) => {
-      await db.close();
-      return undefined;
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CorruptionError);
-  const after = fs.dump();
-  for (const [path, bytes] of before) if (!path.endsWith('LOCK')) expect(after.get(path), path).toEqual(bytes);
-  return error as CorruptionError;
-}
-
 const pointer = (fileNumber: number, offset: number, length: number): Uint8Array =>
   encodeStoredValue(encodeValuePointer({ fileNumber, offset, length }), 0, 0);
 
@@ -62,7 +47,7 @@ describe('WAL replay checks value pointers', () => {
   it('a malformed pointer', async () => {
     const { fs } = await storeWithVlog();
     const wal = await addWal(fs, Uint8Array.of(0, 1));
-    const error = await openFailure(fs);
+    const error = await openFailure(fs, DIR);
     expect(error.file).toBe(wal);
     expect(error.reason).toMatch(/malformed value pointer in WAL record/);
   });
@@ -71,7 +56,7 @@ describe('WAL replay checks value pointers', () => {
     for (const target of ['past-end', 'missing'] as const) {
       const { fs, vlogNumber, vlogBytes } = await storeWithVlog();
       const wal = await addWal(fs, target === 'past-end' ? pointer(vlogNumber, vlogBytes - 10, 200) : pointer(vlogNumber + 50, 16, 40));
-      const error = await openFailure(fs);
+      const error = await openFailure(fs, DIR);
       expect(error.file, target).toBe(wal);
       expect(error.reason, target).toMatch(/value pointer past the end of \d+\.vlog/);
     }

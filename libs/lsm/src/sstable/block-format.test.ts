@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../codec/bytes.js';
 import { putFixed32 } from '../codec/fixed.js';
-import { CorruptionError } from '../errors.js';
 import {
   BLOCK_TRAILER_BYTES,
   BlockCompression,
@@ -17,16 +16,7 @@ import {
   putBlockTrailer,
   restartArrayOffset,
 } from './block-format.js';
-
-function corruption(fn: () => unknown): CorruptionError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CorruptionError);
-    return error as CorruptionError;
-  }
-  throw new Error('expected a CorruptionError');
-}
+import { corruption } from '../testing/corruption.test-util.js';
 
 /** contents ‖ trailer for `contents`, with the given compression byte. */
 function sealed(contents: Uint8Array, compression = 0): Uint8Array {

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { utf8 } from '../codec/bytes.js';
 import { crc32cUpdate, maskCrc } from '../codec/crc32c.js';
 import { putFixed32 } from '../codec/fixed.js';
-import { CorruptionError } from '../errors.js';
 import {
   VLOG_ENTRY_HEADER_BYTES,
   VLOG_HEADER_BYTES,
@@ -19,6 +18,7 @@ import {
   vlogEntryProblem,
   vlogHeaderStatus,
 } from './vlog-format.js';
+import { corruption } from '../testing/corruption.test-util.js';
 
 /** A whole file: the header, then one entry per [key, value] pair. */
 function vlogFile(entries: [string, string][]): { bytes: Uint8Array; offsets: number[] } {
@@ -33,16 +33,6 @@ function vlogFile(entries: [string, string][]): { bytes: Uint8Array; offsets: nu
   }
   expect(at).toBe(size);
   return { bytes, offsets };
-}
-
-function corruption(fn: () => unknown): CorruptionError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CorruptionError);
-    return error as CorruptionError;
-  }
-  throw new Error('expected a CorruptionError');
 }
 
 /** Recomputes the header crc so only the field under test is wrong. */
